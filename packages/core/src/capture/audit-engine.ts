@@ -1,0 +1,106 @@
+import type { ResolvedOptions, ResolvedTable } from '../config/options.js'
+import { type AuditContext, getAuditContext, mergeAuditContext } from '../context/audit-context.js'
+import { ChronicleError } from '../errors/chronicle-error.js'
+import type { SqlConnection, SqlDatabase } from '../store/connection.js'
+import type { SqlDialect } from '../store/dialect.js'
+import { writeEntries } from '../store/entry-store.js'
+import { loadTableMeta, readColumns, type TableMeta } from '../store/table-meta.js'
+import { buildEntries, type RowChange } from './build-entries.js'
+
+/**
+ * What adapters call: it knows the configured tables, introspects them once, turns row
+ * changes into entries and writes them on the connection it is given.
+ */
+export class AuditEngine {
+  readonly options: ResolvedOptions
+  readonly dialect: SqlDialect
+  readonly database: SqlDatabase
+  readonly #meta = new Map<string, Promise<TableMeta>>()
+  #auditTable: Promise<void> | undefined
+
+  constructor(options: ResolvedOptions, dialect: SqlDialect, database: SqlDatabase) {
+    this.options = options
+    this.dialect = dialect
+    this.database = database
+  }
+
+  /** The table's settings, or `undefined` when it is not audited. */
+  tableConfig(table: string): ResolvedTable | undefined {
+    return this.options.tables.get(table)
+  }
+
+  requireTable(table: string): ResolvedTable {
+    const config = this.options.tables.get(table)
+    if (!config) {
+      throw new ChronicleError(
+        'UNKNOWN_TABLE',
+        `table "${table}" is not audited: add it to the tables option`,
+        { table },
+      )
+    }
+    return config
+  }
+
+  /**
+   * The table's live shape, introspected at first use and cached (`fresh` re-reads it, as
+   * restore must). Also checks, once, that the audit table exists.
+   */
+  async tableMeta(connection: SqlConnection, table: string, fresh = false): Promise<TableMeta> {
+    const config = this.requireTable(table)
+    await this.#checkAuditTable(connection)
+    if (fresh) return loadTableMeta(connection, this.dialect, config)
+    let meta = this.#meta.get(table)
+    if (!meta) {
+      meta = loadTableMeta(connection, this.dialect, config)
+      this.#meta.set(table, meta)
+      // A failed introspection (say, the table is created later) must not stick.
+      meta.catch(() => this.#meta.delete(table))
+    }
+    return meta
+  }
+
+  #checkAuditTable(connection: SqlConnection): Promise<void> {
+    if (!this.#auditTable) {
+      const name = this.options.auditTable
+      this.#auditTable = readColumns(connection, this.dialect, name).then((columns) => {
+        if (columns.size === 0) {
+          throw new ChronicleError(
+            'MISSING_AUDIT_TABLE',
+            `the audit table "${name}" does not exist: create it with createAuditTable(db) or \`chronicle init\``,
+          )
+        }
+      })
+      this.#auditTable.catch(() => {
+        this.#auditTable = undefined
+      })
+    }
+    return this.#auditTable
+  }
+
+  /** The context for entries written now: configured `context()` over `withAuditContext`. */
+  currentContext(extra?: AuditContext): AuditContext {
+    return mergeAuditContext(getAuditContext(), this.options.context?.(), extra)
+  }
+
+  /**
+   * Writes the entries a change means, on `connection` (the change's own transaction).
+   * Returns how many were written.
+   */
+  async record(
+    connection: SqlConnection,
+    change: RowChange,
+    transactionId: string,
+    extraContext?: AuditContext,
+  ): Promise<number> {
+    const meta = await this.tableMeta(connection, change.table)
+    const entries = buildEntries(meta, change, {
+      transactionId,
+      createdAt: new Date(),
+      context: this.currentContext(extraContext),
+    })
+    if (entries.length > 0) {
+      await writeEntries(connection, this.dialect, this.options.auditTable, entries)
+    }
+    return entries.length
+  }
+}

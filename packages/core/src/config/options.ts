@@ -1,0 +1,89 @@
+import type { AuditContext } from '../context/audit-context.js'
+import { ChronicleError } from '../errors/chronicle-error.js'
+import { assertIdentifier } from '../store/dialect.js'
+
+/** Per-table settings. Column names are typed from your schema by each adapter. */
+export interface TableOptions<Column extends string = string> {
+  /**
+   * Primary key column(s); entries are keyed by it.
+   * @default 'id'
+   */
+  readonly primaryKey?: Column | readonly Column[]
+  /** An UPDATE that changes only these columns writes no entry; they stay in snapshots. */
+  readonly ignore?: readonly Column[]
+  /** Stored as `"[REDACTED]"` in every snapshot and diff; never restored. */
+  readonly redact?: readonly Column[]
+}
+
+/** Maps each table name to its row type, e.g. `{ users: { id: number; email: string } }`. */
+export type TableRows = Record<string, object>
+
+/** Configuration shared by every adapter. */
+export interface ChronicleOptions<Tables extends TableRows = TableRows> {
+  /** Only these tables are audited; writes to others pass through untouched. */
+  readonly tables: {
+    readonly [T in keyof Tables & string]?: TableOptions<keyof Tables[T] & string>
+  }
+  /**
+   * Where entries go.
+   * @default 'audit_logs'
+   */
+  readonly auditTable?: string
+  /** Context for every entry, merged over {@link withAuditContext}'s (its defined fields win). */
+  readonly context?: () => AuditContext | undefined
+}
+
+/** A table's settings, validated and frozen. */
+export interface ResolvedTable {
+  readonly name: string
+  readonly primaryKey: readonly string[]
+  readonly ignore: ReadonlySet<string>
+  readonly redact: ReadonlySet<string>
+}
+
+export interface ResolvedOptions {
+  readonly tables: ReadonlyMap<string, ResolvedTable>
+  readonly auditTable: string
+  readonly context: (() => AuditContext | undefined) | undefined
+}
+
+const asList = (value: string | readonly string[] | undefined, fallback: string[]) =>
+  value === undefined ? fallback : typeof value === 'string' ? [value] : [...value]
+
+/** Validates options once; every identifier is checked here, before any SQL exists. */
+export function resolveOptions(options: ChronicleOptions<TableRows>): ResolvedOptions {
+  if (options === null || typeof options !== 'object' || typeof options.tables !== 'object') {
+    throw new ChronicleError(
+      'UNKNOWN_TABLE',
+      'options.tables is required: name the tables to audit',
+    )
+  }
+  const tables = new Map<string, ResolvedTable>()
+  for (const [name, table] of Object.entries(options.tables)) {
+    assertIdentifier(name, 'table name')
+    const settings: TableOptions = table ?? {}
+    const primaryKey = asList(settings.primaryKey, ['id'])
+    if (primaryKey.length === 0) {
+      throw new ChronicleError('MISSING_PRIMARY_KEY', `table "${name}": primaryKey is empty`, {
+        table: name,
+      })
+    }
+    for (const column of [...primaryKey, ...(settings.ignore ?? []), ...(settings.redact ?? [])]) {
+      assertIdentifier(column, `column of table "${name}"`)
+    }
+    tables.set(
+      name,
+      Object.freeze({
+        name,
+        primaryKey: Object.freeze(primaryKey),
+        ignore: new Set(settings.ignore ?? []),
+        redact: new Set(settings.redact ?? []),
+      }),
+    )
+  }
+  return Object.freeze({
+    tables,
+    auditTable: assertIdentifier(options.auditTable ?? 'audit_logs', 'auditTable'),
+    context: options.context,
+  })
+}

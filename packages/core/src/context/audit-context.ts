@@ -1,0 +1,50 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+
+/** Who and where: carried by every entry written inside {@link withAuditContext}. */
+export interface AuditContext {
+  readonly actorId?: string | null
+  /** `user`, `system`, `api_key`, `migration`, or your own. */
+  readonly actorType?: string | null
+  readonly ipAddress?: string | null
+  readonly userAgent?: string | null
+  readonly metadata?: Readonly<Record<string, unknown>>
+}
+
+const storage = new AsyncLocalStorage<AuditContext>()
+
+/** Merges contexts left to right; `metadata` merges key by key; `undefined` never overrides. */
+export function mergeAuditContext(...contexts: (AuditContext | undefined)[]): AuditContext {
+  const merged: Record<string, unknown> = {}
+  let metadata: Record<string, unknown> | undefined
+  for (const context of contexts) {
+    if (!context) continue
+    for (const [key, value] of Object.entries(context)) {
+      if (value === undefined) continue
+      if (key === 'metadata') metadata = { ...metadata, ...(value as Record<string, unknown>) }
+      else merged[key] = value
+    }
+  }
+  if (metadata) merged.metadata = metadata
+  return merged as AuditContext
+}
+
+/**
+ * Runs `fn` with `context` attached (AsyncLocalStorage): every audit entry written inside,
+ * by any adapter, carries it. Nested calls merge, the inner one wins.
+ *
+ * ### Examples
+ * ```ts
+ * await withAuditContext({ actorId: 'u1', actorType: 'user', metadata: { requestId } }, () =>
+ *   db.updateTable('users').set({ name: 'Ada' }).where('id', '=', 1).execute(),
+ * )
+ * // audit_logs row: actor_id 'u1', actor_type 'user', metadata {"requestId": …}
+ * ```
+ */
+export function withAuditContext<T>(context: AuditContext, fn: () => T): T {
+  return storage.run(mergeAuditContext(storage.getStore(), context), fn)
+}
+
+/** The context in force here (empty outside {@link withAuditContext}). */
+export function getAuditContext(): AuditContext {
+  return storage.getStore() ?? {}
+}

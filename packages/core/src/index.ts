@@ -1,0 +1,24 @@
+export { AuditEngine } from './capture/audit-engine.js'
+export { buildEntries, type EntryStamp, type RowChange } from './capture/build-entries.js'
+export { Chronicle, type LogsPage } from './chronicle.js'
+export type { ChronicleOptions, ResolvedTable, TableOptions, TableRows } from './config/options.js'
+export { type AuditContext, getAuditContext, withAuditContext } from './context/audit-context.js'
+export { changedColumns, type PatchOperation, patchBetween } from './diff/diff.js'
+export type { AuditEntry, NewEntry, RowAction } from './entry/audit-entry.js'
+export { decodeRow, type EncodedRow, encodeRow, type JsonValue, REDACTED } from './entry/codec.js'
+export { entryHash } from './entry/hash.js'
+export {
+  ChronicleError,
+  type ChronicleErrorCode,
+  isChronicleError,
+} from './errors/chronicle-error.js'
+export type { LogsFilter } from './query/logs.js'
+export type { EntityKey, PointInTime, TableRepo } from './query/table-repo.js'
+export type { VersionDiff } from './query/version-diff.js'
+export type { RestoreChange, RestoreOptions, RestoreResult } from './restore/restore.js'
+export { createAuditTable } from './store/audit-table.js'
+export type { SqlConnection, SqlDatabase, SqlResult } from './store/connection.js'
+export type { ColumnInfo, DialectName, SqlDialect } from './store/dialect.js'
+export { getDialect } from './store/dialects/index.js'
+export { type Row, readRowsByKeys, rowEntityId, uniqueByKey } from './store/rows.js'
+export type { TableMeta } from './store/table-meta.js'

@@ -1,0 +1,19 @@
+/** What a driver returned for one statement, in the shape core needs. */
+export interface SqlResult<R = Record<string, unknown>> {
+  readonly rows: R[]
+  readonly affectedRows?: bigint
+  readonly insertId?: bigint
+}
+
+/**
+ * One database connection as core sees it. Adapters implement it over the ORM's own
+ * connection so that core's statements run in the caller's transaction.
+ */
+export interface SqlConnection {
+  query<R = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<SqlResult<R>>
+}
+
+/** Root access: statements outside any user transaction, and transactions core opens itself. */
+export interface SqlDatabase extends SqlConnection {
+  transaction<T>(work: (connection: SqlConnection, transactionId: string) => Promise<T>): Promise<T>
+}

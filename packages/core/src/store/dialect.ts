@@ -1,0 +1,69 @@
+import { ChronicleError } from '../errors/chronicle-error.js'
+import type { SqlBuilder } from './sql-builder.js'
+
+/** The databases Chronicle speaks. MariaDB uses `mysql`. */
+export type DialectName = 'sqlite' | 'postgres' | 'mysql'
+
+/** A statement ready to run: SQL text with dialect placeholders, and its values. */
+export interface Statement {
+  readonly sql: string
+  readonly params: readonly unknown[]
+}
+
+/** A column as introspected from the live table. */
+export interface ColumnInfo {
+  readonly name: string
+  /** Lower-cased database type name (`integer`, `jsonb`, `datetime`, …). */
+  readonly type: string
+  /** Filled by the database when omitted (serial, identity, auto_increment, rowid alias). */
+  readonly generated: boolean
+}
+
+/**
+ * Everything that differs between databases, in one place per dialect. Adapters never
+ * hold dialect SQL: they pick one of these and hand it to core.
+ */
+export interface SqlDialect {
+  readonly name: DialectName
+  /** Bind parameters one statement may carry; chunking stays under it. */
+  readonly maxParams: number
+  /** `INSERT/UPDATE/DELETE … RETURNING` is available, saving a read per write. */
+  readonly supportsReturning: boolean
+  /** Appended to pre-reads so the rows cannot change before the write that follows. */
+  readonly lockSuffix: string
+  quote(identifier: string): string
+  placeholder(index: number): string
+  auditTableDdl(table: string): string[]
+  columnsQuery(table: string): Statement
+  uniqueKeysQuery(table: string): Statement
+  /** SQL that reads `created_at` back in a form {@link SqlDialect.readTimestamp} parses. */
+  selectTimestamp(column: string): string
+  writeTimestamp(value: Date): unknown
+  readTimestamp(value: unknown): Date
+  /** Encodes a value bound for `column` of `type` the way this dialect's driver accepts it. */
+  encodeParam(value: unknown, type?: string): unknown
+  /** Appends a condition true when the (quoted) `column` starts with the literal `prefix`. */
+  prefixMatch(sql: SqlBuilder, column: string, prefix: string): void
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/
+
+/**
+ * Identifiers come from configuration, never from end users, but a quote or semicolon in
+ * one is always a mistake: reject it instead of escaping it into something surprising.
+ */
+export function assertIdentifier(identifier: string, what: string): string {
+  if (typeof identifier !== 'string' || !IDENTIFIER.test(identifier) || identifier.length > 63) {
+    throw new ChronicleError(
+      'INVALID_IDENTIFIER',
+      `${what} ${JSON.stringify(identifier)} is not a valid identifier: use letters, digits and underscores, starting with a letter or underscore`,
+    )
+  }
+  return identifier
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}

@@ -1,0 +1,70 @@
+import { assertIdentifier, isPlainObject, type SqlDialect } from '../dialect.js'
+import { auditIndexes } from './indexes.js'
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+
+/**
+ * MySQL and MariaDB (mysql2). DATETIME has no zone, so Chronicle writes and reads it as
+ * UTC text itself rather than trusting the driver's local-time conversion.
+ */
+export const mysqlDialect: SqlDialect = {
+  name: 'mysql',
+  maxParams: 65_535,
+  supportsReturning: false,
+  lockSuffix: ' FOR UPDATE',
+  quote: (identifier) => `\`${assertIdentifier(identifier, 'identifier')}\``,
+  placeholder: () => '?',
+  auditTableDdl(table) {
+    const q = mysqlDialect.quote
+    // utf8mb4_bin: entity ids and actions compare exactly, as on the other databases.
+    return [
+      `CREATE TABLE IF NOT EXISTS ${q(table)} (
+  \`id\` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  \`created_at\` DATETIME(3) NOT NULL,
+  \`transaction_id\` VARCHAR(64) NOT NULL,
+  \`action\` VARCHAR(255) NOT NULL,
+  \`table_name\` VARCHAR(255) NULL,
+  \`entity_id\` VARCHAR(255) NULL,
+  \`old_values\` JSON NULL,
+  \`new_values\` JSON NULL,
+  \`changed_fields\` JSON NULL,
+  \`actor_id\` VARCHAR(255) NULL,
+  \`actor_type\` VARCHAR(64) NULL,
+  \`ip_address\` VARCHAR(64) NULL,
+  \`user_agent\` TEXT NULL,
+  \`metadata\` JSON NULL,
+  \`hash\` CHAR(64) NULL,
+  ${auditIndexes(table, q)
+    .map((i) => `INDEX ${i.replace(/ ON `[^`]+` /, ' ')}`)
+    .join(',\n  ')}
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+    ]
+  },
+  columnsQuery: (table) => ({
+    sql: `SELECT COLUMN_NAME AS name, lower(DATA_TYPE) AS type, (EXTRA LIKE '%auto_increment%') AS generated
+FROM information_schema.COLUMNS
+WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
+ORDER BY ORDINAL_POSITION`,
+    params: [table],
+  }),
+  uniqueKeysQuery: (table) => ({
+    sql: `SELECT INDEX_NAME AS index_name, COLUMN_NAME AS column_name
+FROM information_schema.STATISTICS
+WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0
+ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
+    params: [table],
+  }),
+  selectTimestamp: (column) => `CAST(${column} AS CHAR)`,
+  writeTimestamp: (d) =>
+    `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`,
+  readTimestamp: (value) =>
+    value instanceof Date ? value : new Date(`${String(value).replace(' ', 'T')}Z`),
+  encodeParam(value) {
+    // mysql2 expands objects into `key = value` lists and arrays into tuples.
+    if (Array.isArray(value) || isPlainObject(value)) return JSON.stringify(value)
+    return value
+  },
+  prefixMatch(sql, column, prefix) {
+    sql.raw(`${column} LIKE `).value(`${prefix.replace(/[\\%_]/g, '\\$&')}%`)
+  },
+}

@@ -1,0 +1,61 @@
+import { assertIdentifier, isPlainObject, type SqlDialect } from '../dialect.js'
+import { auditIndexes } from './indexes.js'
+
+/** SQLite (better-sqlite3): JSON as TEXT, timestamps as ISO-8601 TEXT, which sorts as time. */
+export const sqliteDialect: SqlDialect = {
+  name: 'sqlite',
+  maxParams: 32_766,
+  supportsReturning: true,
+  lockSuffix: '',
+  quote: (identifier) => `"${assertIdentifier(identifier, 'identifier')}"`,
+  placeholder: () => '?',
+  auditTableDdl(table) {
+    const t = sqliteDialect.quote(table)
+    return [
+      `CREATE TABLE IF NOT EXISTS ${t} (
+  "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "created_at" TEXT NOT NULL,
+  "transaction_id" TEXT NOT NULL,
+  "action" TEXT NOT NULL,
+  "table_name" TEXT,
+  "entity_id" TEXT,
+  "old_values" TEXT,
+  "new_values" TEXT,
+  "changed_fields" TEXT,
+  "actor_id" TEXT,
+  "actor_type" TEXT,
+  "ip_address" TEXT,
+  "user_agent" TEXT,
+  "metadata" TEXT,
+  "hash" TEXT
+)`,
+      ...auditIndexes(table, sqliteDialect.quote).map((i) => `CREATE INDEX IF NOT EXISTS ${i}`),
+    ]
+  },
+  columnsQuery: (table) => ({
+    sql: `SELECT name, lower(type) AS type, (pk = 1 AND lower(type) = 'integer' AND (SELECT count(*) FROM pragma_table_info(?) WHERE pk > 0) = 1) AS generated FROM pragma_table_info(?) ORDER BY cid`,
+    params: [table, table],
+  }),
+  uniqueKeysQuery: (table) => ({
+    sql: `SELECT il.name AS index_name, ii.name AS column_name FROM pragma_index_list(?) AS il, pragma_index_info(il.name) AS ii WHERE il."unique" = 1 AND il.partial = 0 ORDER BY il.name, ii.seqno`,
+    params: [table],
+  }),
+  selectTimestamp: (column) => column,
+  writeTimestamp: (value) => value.toISOString(),
+  readTimestamp: (value) => new Date(String(value)),
+  encodeParam(value) {
+    if (typeof value === 'boolean') return value ? 1 : 0
+    if (value instanceof Date) return value.toISOString()
+    if (Array.isArray(value) || isPlainObject(value)) return JSON.stringify(value)
+    return value
+  },
+  // BINARY collation makes a half-open range an exact, index-friendly prefix test.
+  prefixMatch(sql, column, prefix) {
+    sql
+      .raw(`(${column} >= `)
+      .value(prefix)
+      .raw(` AND ${column} < `)
+      .value(`${prefix}\u{10FFFF}`)
+      .raw(')')
+  },
+}

@@ -1,0 +1,142 @@
+import type { AuditEntry, NewEntry } from '../entry/audit-entry.js'
+import { decodeRow, type EncodedRow, parseJsonColumn } from '../entry/codec.js'
+import { entryHash } from '../entry/hash.js'
+import type { SqlConnection } from './connection.js'
+import type { SqlDialect } from './dialect.js'
+import { SqlBuilder } from './sql-builder.js'
+
+const WRITE_COLUMNS = [
+  'created_at',
+  'transaction_id',
+  'action',
+  'table_name',
+  'entity_id',
+  'old_values',
+  'new_values',
+  'changed_fields',
+  'actor_id',
+  'actor_type',
+  'ip_address',
+  'user_agent',
+  'metadata',
+  'hash',
+] as const
+
+/** Large snapshots must not build a statement past MySQL's max_allowed_packet (16 MiB default). */
+const MAX_STATEMENT_BYTES = 4 * 1024 * 1024
+
+const json = (value: unknown) =>
+  value === null || value === undefined ? null : JSON.stringify(value)
+
+function entryValues(dialect: SqlDialect, entry: NewEntry): unknown[] {
+  return [
+    dialect.writeTimestamp(entry.createdAt),
+    entry.transactionId,
+    entry.action,
+    entry.tableName,
+    entry.entityId,
+    json(entry.oldValues),
+    json(entry.newValues),
+    json(entry.changedFields),
+    entry.actorId,
+    entry.actorType,
+    entry.ipAddress,
+    entry.userAgent,
+    json(entry.metadata),
+    entryHash(entry),
+  ]
+}
+
+/**
+ * Inserts entries with multi-row INSERTs, each under the bind-parameter limit and a byte
+ * budget. Runs on the caller's connection, so the entries share the change's transaction.
+ */
+export async function writeEntries(
+  connection: SqlConnection,
+  dialect: SqlDialect,
+  auditTable: string,
+  entries: readonly NewEntry[],
+): Promise<void> {
+  const head = `INSERT INTO ${dialect.quote(auditTable)} (${WRITE_COLUMNS.map((c) => dialect.quote(c)).join(', ')}) VALUES `
+  const perStatement = Math.floor(dialect.maxParams / WRITE_COLUMNS.length)
+  let sql: SqlBuilder | undefined
+  let rows = 0
+  let bytes = 0
+  const flush = async () => {
+    if (!sql) return
+    const { sql: text, params } = sql.build()
+    sql = undefined
+    await connection.query(text, params)
+  }
+  for (const entry of entries) {
+    const values = entryValues(dialect, entry)
+    const size = values.reduce<number>((n, v) => n + (typeof v === 'string' ? v.length : 8), 0)
+    if (sql && (rows >= perStatement || bytes + size > MAX_STATEMENT_BYTES)) await flush()
+    if (!sql) {
+      sql = new SqlBuilder(dialect).raw(head)
+      rows = 0
+      bytes = 0
+    } else {
+      sql.raw(', ')
+    }
+    sql.list(values)
+    rows += 1
+    bytes += size
+  }
+  await flush()
+}
+
+/** An entry as read, snapshots still encoded (restore and diff need the type tags). */
+export interface StoredEntry extends Omit<NewEntry, 'changedFields'> {
+  readonly id: number
+  readonly changedFields: readonly string[]
+  readonly hash: string | null
+}
+
+/** The select list that reads an entry back, timestamps in a parseable form. */
+export function entryColumns(dialect: SqlDialect): string {
+  const q = dialect.quote
+  return [
+    q('id'),
+    `${dialect.selectTimestamp(q('created_at'))} AS ${q('created_at')}`,
+    ...WRITE_COLUMNS.slice(1).map(q),
+  ].join(', ')
+}
+
+export function readStoredEntry(dialect: SqlDialect, row: Record<string, unknown>): StoredEntry {
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v))
+  return {
+    id: Number(row.id),
+    createdAt: dialect.readTimestamp(row.created_at),
+    transactionId: String(row.transaction_id),
+    action: String(row.action),
+    tableName: text(row.table_name),
+    entityId: text(row.entity_id),
+    oldValues: parseJsonColumn<EncodedRow>(row.old_values),
+    newValues: parseJsonColumn<EncodedRow>(row.new_values),
+    changedFields: parseJsonColumn<string[]>(row.changed_fields) ?? [],
+    actorId: text(row.actor_id),
+    actorType: text(row.actor_type),
+    ipAddress: text(row.ip_address),
+    userAgent: text(row.user_agent),
+    metadata: parseJsonColumn<Record<string, unknown>>(row.metadata),
+    hash: text(row.hash),
+  }
+}
+
+/** The public, decoded and frozen form of a stored entry. */
+export function toAuditEntry<Row>(stored: StoredEntry): AuditEntry<Row> {
+  return Object.freeze({
+    ...stored,
+    tableName: stored.tableName ?? '',
+    entityId: stored.entityId ?? '',
+    oldValues: decodeRow<Partial<Row>>(stored.oldValues),
+    newValues: decodeRow<Row>(stored.newValues),
+    changedFields: [...stored.changedFields] as (keyof Row & string)[],
+  })
+}
+
+/** SELECT … FROM the audit table, for callers that add their own WHERE. */
+export function selectEntries(dialect: SqlDialect, auditTable: string): SqlBuilder {
+  return new SqlBuilder(dialect).raw(`SELECT ${entryColumns(dialect)} FROM `).id(auditTable)
+}

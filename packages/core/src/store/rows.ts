@@ -1,0 +1,99 @@
+import { encodeEntityId } from '../entry/codec.js'
+import type { SqlConnection } from './connection.js'
+import type { SqlDialect } from './dialect.js'
+import { SqlBuilder } from './sql-builder.js'
+import type { TableMeta } from './table-meta.js'
+
+export type Row = Record<string, unknown>
+
+/** The entity id of a row: its primary key as text. */
+export function rowEntityId(meta: Pick<TableMeta, 'primaryKey'>, row: Row): string {
+  return encodeEntityId(meta.primaryKey.map((c) => row[c]))
+}
+
+/**
+ * Reads the rows whose `columns` equal one of `tuples`, in as few statements as the bind
+ * limit allows (never one per row). `lock` takes row locks for the rest of the transaction.
+ */
+export async function readRowsByKeys(
+  connection: SqlConnection,
+  dialect: SqlDialect,
+  table: string,
+  columns: readonly string[],
+  tuples: readonly (readonly unknown[])[],
+  lock = false,
+): Promise<Row[]> {
+  if (tuples.length === 0) return []
+  const perStatement = Math.max(1, Math.floor((dialect.maxParams - 1) / columns.length))
+  const rows: Row[] = []
+  for (let start = 0; start < tuples.length; start += perStatement) {
+    const chunk = tuples.slice(start, start + perStatement)
+    const sql = new SqlBuilder(dialect).raw('SELECT * FROM ').id(table).raw(' WHERE ')
+    if (columns.length === 1) {
+      sql
+        .id(columns[0] as string)
+        .raw(' IN ')
+        .list(chunk.map((t) => t[0]))
+    } else {
+      sql.raw(`(${columns.map((c) => dialect.quote(c)).join(', ')}) IN (`)
+      chunk.forEach((tuple, i) => {
+        if (i > 0) sql.raw(', ')
+        sql.list(tuple)
+      })
+      sql.raw(')')
+    }
+    if (lock) sql.raw(dialect.lockSuffix)
+    const { sql: text, params } = sql.build()
+    const result = await connection.query<Row>(text, params)
+    rows.push(...result.rows)
+  }
+  return rows
+}
+
+/** Keeps the first row of each primary key (joins in a pre-read can repeat a row). */
+export function uniqueByKey(meta: Pick<TableMeta, 'primaryKey'>, rows: readonly Row[]): Row[] {
+  const seen = new Map<string, Row>()
+  for (const row of rows) {
+    const id = rowEntityId(meta, row)
+    if (!seen.has(id)) seen.set(id, row)
+  }
+  return [...seen.values()]
+}
+
+function whereKey(sql: SqlBuilder, meta: TableMeta, key: Row): void {
+  meta.primaryKey.forEach((column, i) => {
+    sql
+      .raw(i === 0 ? ' WHERE ' : ' AND ')
+      .id(column)
+      .raw(' = ')
+      .value(key[column])
+  })
+}
+
+/** INSERT of one row, each value encoded for its column's type. */
+export function insertRow(dialect: SqlDialect, meta: TableMeta, row: Row) {
+  const columns = Object.keys(row)
+  const sql = new SqlBuilder(dialect).raw('INSERT INTO ').id(meta.name).raw(' (')
+  sql.raw(columns.map((c) => dialect.quote(c)).join(', ')).raw(') VALUES (')
+  columns.forEach((c, i) => {
+    if (i > 0) sql.raw(', ')
+    sql.value(row[c], meta.columns.get(c)?.type)
+  })
+  return sql.raw(')').build()
+}
+
+export function updateRow(dialect: SqlDialect, meta: TableMeta, key: Row, values: Row) {
+  const sql = new SqlBuilder(dialect).raw('UPDATE ').id(meta.name).raw(' SET ')
+  Object.entries(values).forEach(([c, v], i) => {
+    if (i > 0) sql.raw(', ')
+    sql.id(c).raw(' = ').value(v, meta.columns.get(c)?.type)
+  })
+  whereKey(sql, meta, key)
+  return sql.build()
+}
+
+export function deleteRow(dialect: SqlDialect, meta: TableMeta, key: Row) {
+  const sql = new SqlBuilder(dialect).raw('DELETE FROM ').id(meta.name)
+  whereKey(sql, meta, key)
+  return sql.build()
+}

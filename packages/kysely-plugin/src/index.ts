@@ -1,0 +1,1 @@
+export { auditPlugin, createAuditTable, KyselyAudit, type KyselyRows } from './audit-plugin.js'

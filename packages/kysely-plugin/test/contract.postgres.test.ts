@@ -1,0 +1,4 @@
+import { runContract } from '@chronicle/test-kit'
+import { kyselyAdapter } from './kysely-factory.js'
+
+await runContract(kyselyAdapter, 'postgres')

@@ -1,0 +1,167 @@
+import type {
+  AdapterFactory,
+  AuditedClient,
+  Row,
+  TableName,
+  TestTables,
+  Where,
+} from '@chronicle/test-kit'
+import {
+  type ControlledTransaction,
+  type ExpressionBuilder,
+  Kysely,
+  MysqlDialect,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Transaction,
+} from 'kysely'
+import { createPool } from 'mysql2'
+import pg from 'pg'
+import { auditPlugin } from '../src/index.js'
+
+type DB = TestTables
+type AnyDb = Kysely<any> | Transaction<any> | ControlledTransaction<any>
+
+function where(eb: ExpressionBuilder<any, any>, conditions: Where) {
+  return eb.and(
+    Object.entries(conditions).map(([column, condition]) => {
+      if (condition !== null && typeof condition === 'object' && !(condition instanceof Date)) {
+        if ('in' in condition) return eb(column, 'in', condition.in as unknown[])
+        if ('gt' in condition) return eb(column, '>', condition.gt)
+        if ('lt' in condition) return eb(column, '<', condition.lt)
+      }
+      return eb(column, '=', condition)
+    }),
+  )
+}
+
+function setValues(values: Record<string, unknown>) {
+  return Object.fromEntries(
+    Object.entries(values).map(([column, value]) =>
+      value !== null && typeof value === 'object' && 'increment' in value
+        ? [column, sql`${sql.ref(column)} + ${(value as { increment: number }).increment}`]
+        : [column, value],
+    ),
+  )
+}
+
+function client(
+  db: AnyDb,
+  audit: AuditedClient['audit'],
+  mysql: boolean,
+  root: Kysely<any>,
+): AuditedClient {
+  const self: AuditedClient = {
+    audit,
+    async insert(table, rows) {
+      await db
+        .insertInto(table)
+        .values(rows as Row[])
+        .execute()
+    },
+    async insertReturning(table, rows) {
+      if (mysql) {
+        // MySQL has no RETURNING; read the rows back by their unique email / key instead.
+        await db
+          .insertInto(table)
+          .values(rows as Row[])
+          .execute()
+        return self.select(table)
+      }
+      return db
+        .insertInto(table)
+        .values(rows as Row[])
+        .returningAll()
+        .execute()
+    },
+    async update(table: TableName, conditions: Where, values) {
+      const result = await db
+        .updateTable(table)
+        .set(setValues(values))
+        .where((eb) => where(eb, conditions))
+        .executeTakeFirst()
+      return Number(result.numUpdatedRows)
+    },
+    async delete(table, conditions) {
+      const result = await db
+        .deleteFrom(table)
+        .where((eb) => where(eb, conditions))
+        .executeTakeFirst()
+      return Number(result.numDeletedRows)
+    },
+    async upsert(table, rows, conflict, update) {
+      const query = db.insertInto(table).values(rows as Row[])
+      const set = (eb: ExpressionBuilder<any, any>) =>
+        Object.fromEntries(
+          update.map((c) => [c, mysql ? sql`values(${sql.ref(c)})` : eb.ref(`excluded.${c}`)]),
+        )
+      if (mysql) await query.onDuplicateKeyUpdate((eb) => set(eb)).execute()
+      else
+        await query
+          .onConflict((oc) => oc.columns(conflict as string[]).doUpdateSet((eb) => set(eb)))
+          .execute()
+    },
+    async insertIgnore(table, rows, conflict) {
+      const query = db.insertInto(table).values(rows as Row[])
+      if (mysql) await query.ignore().execute()
+      else await query.onConflict((oc) => oc.columns(conflict as string[]).doNothing()).execute()
+    },
+    async select(table, conditions = {}) {
+      const key = table === 'orders' ? 'order_id' : table === 'memberships' ? 'org_id' : 'id'
+      return db
+        .selectFrom(table)
+        .selectAll()
+        .where((eb) => where(eb, conditions))
+        .orderBy(key)
+        .execute()
+    },
+    async transaction(work) {
+      if (db.isTransaction) return work(self)
+      // A controlled transaction, so the suites can also open savepoints inside it.
+      const trx = await (db as Kysely<any>).startTransaction().execute()
+      try {
+        const result = await work(client(trx, audit, mysql, root))
+        await trx.commit().execute()
+        return result
+      } catch (error) {
+        await trx.rollback().execute()
+        throw error
+      }
+    },
+    async savepoint(work) {
+      const trx = db as ControlledTransaction<any>
+      const nested = await trx.savepoint('chronicle_test').execute()
+      try {
+        const result = await work(client(nested, audit, mysql, root))
+        await nested.releaseSavepoint('chronicle_test').execute()
+        return result
+      } catch (error) {
+        await nested.rollbackToSavepoint('chronicle_test').execute()
+        throw error
+      }
+    },
+    async destroy() {
+      await root.destroy()
+    },
+  }
+  return self
+}
+
+/** The Kysely adapter as the contract suites see it. */
+export const kyselyAdapter: AdapterFactory = {
+  name: 'kysely',
+  async create(database, options) {
+    const audit = auditPlugin<DB>(options)
+    const dialect =
+      database.kind === 'sqlite'
+        ? new SqliteDialect({ database: database.sqlite as never })
+        : database.kind === 'postgres'
+          ? new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 4 }) })
+          : new MysqlDialect({
+              pool: createPool({ uri: database.url as string, connectionLimit: 4 }),
+            })
+    const db = new Kysely<any>({ dialect: audit.dialect(dialect) })
+    return client(db, audit as unknown as AuditedClient['audit'], database.kind === 'mariadb', db)
+  },
+}

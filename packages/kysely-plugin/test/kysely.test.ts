@@ -1,0 +1,63 @@
+import { type TestTables, userRow } from '@chronicle/test-kit'
+import Database from 'better-sqlite3'
+import { Kysely, SqliteAdapter, SqliteDialect } from 'kysely'
+import { describe, expect, it } from 'vitest'
+import { auditPlugin, createAuditTable } from '../src/index.js'
+import { adapterOf } from '../src/kysely-internals.js'
+
+function open() {
+  const sqlite = new Database(':memory:')
+  sqlite.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT,
+    score INTEGER NOT NULL DEFAULT 0, active INTEGER, balance INTEGER, born_at TEXT, profile TEXT,
+    avatar BLOB, updated_at TEXT, password_hash TEXT)`)
+  const audit = auditPlugin<TestTables>({ tables: { users: {} } })
+  const db = new Kysely<TestTables>({
+    dialect: audit.dialect(new SqliteDialect({ database: sqlite })),
+  })
+  return { sqlite, audit, db }
+}
+
+describe('kysely:sqlite adapter specifics', () => {
+  it('reads a Kysely instance’s adapter through the one internal API it relies on', () => {
+    const { db } = open()
+    // If Kysely renames or hides getExecutor(), this fails before users do.
+    expect(adapterOf(db)).toBeInstanceOf(SqliteAdapter)
+  })
+
+  it('createAuditTable(db) creates the table and its five indexes, and is idempotent', async () => {
+    const { db, sqlite } = open()
+    await createAuditTable(db)
+    await createAuditTable(db)
+    const indexes = sqlite
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_logs' AND sql IS NOT NULL`,
+      )
+      .all()
+    expect(indexes).toHaveLength(5)
+  })
+
+  it('db.transaction().execute() groups entries; a throw inside leaves none', async () => {
+    const { db, audit } = open()
+    await createAuditTable(db)
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('users').values(userRow('sqlite', 1)).execute()
+      await trx.updateTable('users').set({ name: 'x' }).execute()
+    })
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('users').values(userRow('sqlite', 2)).execute()
+        throw new Error('no')
+      }),
+    ).rejects.toThrow('no')
+    const { items } = await audit.logs()
+    expect(items.map((e) => e.action)).toEqual(['UPDATE', 'INSERT'])
+    expect(new Set(items.map((e) => e.transactionId)).size).toBe(1)
+  })
+
+  it('a second dialect() call on one audit is refused', () => {
+    const { audit } = open()
+    expect(() => audit.dialect(new SqliteDialect({ database: new Database(':memory:') }))).toThrow(
+      /already attached/,
+    )
+  })
+})

@@ -1,0 +1,48 @@
+import type { Chronicle, ChronicleOptions } from '@chronicle/core'
+import type { TestDatabase } from './databases.js'
+import type { TestTables } from './schema.js'
+
+export type Row = Record<string, unknown>
+export type TableName = keyof TestTables & string
+
+/** A condition per column: a value (=), or one of these operators. */
+export type Where = Record<
+  string,
+  unknown | { in: readonly unknown[] } | { gt: number } | { lt: number }
+>
+/** New values; `{ increment: n }` adds to the current value in SQL. */
+export type Set = Record<string, unknown | { increment: number }>
+
+/**
+ * What every adapter offers the contract suites: ORM-neutral writes, run through the ORM
+ * with auditing attached. Each adapter's test folder implements it in one small file.
+ */
+export interface AuditedClient {
+  readonly audit: Chronicle<TestTables>
+  insert(table: TableName, rows: readonly Row[]): Promise<void>
+  /** Insert with the ORM's RETURNING form (where the database has none, the ORM's equivalent). */
+  insertReturning(table: TableName, rows: readonly Row[]): Promise<Row[]>
+  update(table: TableName, where: Where, set: Set): Promise<number>
+  delete(table: TableName, where: Where): Promise<number>
+  /** Insert, or on a `conflict` key clash update `update` columns to the new values. */
+  upsert(
+    table: TableName,
+    rows: readonly Row[],
+    conflict: readonly string[],
+    update: readonly string[],
+  ): Promise<void>
+  /** Insert, skipping rows whose `conflict` key exists. */
+  insertIgnore(table: TableName, rows: readonly Row[], conflict: readonly string[]): Promise<void>
+  select(table: TableName, where?: Where): Promise<Row[]>
+  /** Runs `work` in one ORM transaction; it rolls back if `work` throws. */
+  transaction<T>(work: (tx: AuditedClient) => Promise<T>): Promise<T>
+  /** Inside a transaction: runs `work` in a savepoint, rolled back if it throws. */
+  savepoint<T>(work: (tx: AuditedClient) => Promise<T>): Promise<T>
+  destroy(): Promise<void>
+}
+
+export interface AdapterFactory {
+  /** Appears first in every test name: `kysely:postgres …`. */
+  readonly name: string
+  create(db: TestDatabase, options: ChronicleOptions<TestTables>): Promise<AuditedClient>
+}

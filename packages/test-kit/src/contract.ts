@@ -1,0 +1,38 @@
+import { describe } from 'vitest'
+import type { AdapterFactory } from './adapter.js'
+import { type DatabaseKind, isAvailable } from './databases.js'
+import { bulkSuite } from './suites/bulk.js'
+import { captureSuite } from './suites/capture.js'
+import { errorsSuite } from './suites/errors.js'
+import { propertiesSuite } from './suites/properties.js'
+import { queriesSuite } from './suites/queries.js'
+import { restoreSuite } from './suites/restore.js'
+import { transactionsSuite } from './suites/transactions.js'
+
+export const SUITES = {
+  capture: captureSuite,
+  transactions: transactionsSuite,
+  queries: queriesSuite,
+  restore: restoreSuite,
+  errors: errorsSuite,
+  bulk: bulkSuite,
+  properties: propertiesSuite,
+} as const
+
+/**
+ * Registers the contract for one adapter on one database. Test names start with
+ * `adapter:database`. Without the server (and CI unset) the suites are skipped, and say so.
+ */
+export async function runContract(
+  factory: AdapterFactory,
+  kind: DatabaseKind,
+  suites: readonly (keyof typeof SUITES)[] = Object.keys(SUITES) as (keyof typeof SUITES)[],
+): Promise<void> {
+  const available = await isAvailable(kind)
+  describe.skipIf(!available)(
+    `${factory.name}:${kind}${available ? '' : ' (server not reachable: skipped)'}`,
+    () => {
+      for (const suite of suites) SUITES[suite](factory, kind)
+    },
+  )
+}

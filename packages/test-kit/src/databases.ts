@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { DialectName } from '@chronicle/core'
+import Database from 'better-sqlite3'
+import mysql from 'mysql2/promise'
+import pg from 'pg'
+
+export type DatabaseKind = 'sqlite' | 'postgres' | 'mariadb'
+
+const ALL: DatabaseKind[] = ['sqlite', 'postgres', 'mariadb']
+
+/** The databases to test, from CHRONICLE_DBS (comma-separated) or all three. */
+export const DATABASES: DatabaseKind[] = process.env.CHRONICLE_DBS
+  ? ALL.filter((kind) => process.env.CHRONICLE_DBS?.split(',').includes(kind))
+  : ALL
+
+export const PG_URL = process.env.CHRONICLE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const MARIADB_URL = process.env.CHRONICLE_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/test'
+
+/** A fresh, empty database of one kind, private to one test file or test. */
+export interface TestDatabase {
+  readonly kind: DatabaseKind
+  readonly dialect: DialectName
+  /** SQLite: the better-sqlite3 handle the adapter must share. */
+  readonly sqlite?: Database.Database
+  /** PostgreSQL / MariaDB: where the adapter connects. */
+  readonly url?: string
+  /** Runs SQL outside any audit, on a connection of its own (SQLite: the same handle). */
+  exec(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>
+  drop(): Promise<void>
+}
+
+const uniqueName = () => `chronicle_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
+
+/**
+ * True when the server answers. Under CI=true an unreachable server is an error: CI must
+ * never report a database's suites as skipped.
+ */
+export async function isAvailable(kind: DatabaseKind): Promise<boolean> {
+  if (kind === 'sqlite') return true
+  try {
+    if (kind === 'postgres') {
+      const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 })
+      await client.connect()
+      await client.end()
+    } else {
+      const connection = await mysql.createConnection({ uri: MARIADB_URL, connectTimeout: 3000 })
+      await connection.end()
+    }
+    return true
+  } catch (error) {
+    if (process.env.CI === 'true') {
+      throw new Error(`${kind} is not reachable and CI=true: its suites must run, not skip`, {
+        cause: error,
+      })
+    }
+    return false
+  }
+}
+
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  if (kind === 'sqlite') {
+    const sqlite = new Database(':memory:')
+    return {
+      kind,
+      dialect: 'sqlite',
+      sqlite,
+      async exec(sql, params = []) {
+        const statement = sqlite.prepare(sql)
+        if (statement.reader) return statement.all(...params) as Record<string, unknown>[]
+        statement.run(...params)
+        return []
+      },
+      async drop() {
+        sqlite.close()
+      },
+    }
+  }
+  const name = uniqueName()
+  if (kind === 'postgres') {
+    const admin = new pg.Client({ connectionString: PG_URL })
+    await admin.connect()
+    await admin.query(`CREATE DATABASE ${name}`)
+    await admin.end()
+    const url = PG_URL.replace(/\/[^/]*$/, `/${name}`)
+    const pool = new pg.Pool({ connectionString: url, max: 4 })
+    return {
+      kind,
+      dialect: 'postgres',
+      url,
+      async exec(sql, params = []) {
+        return (await pool.query(sql, [...params])).rows
+      },
+      async drop() {
+        await pool.end()
+        const client = new pg.Client({ connectionString: PG_URL })
+        await client.connect()
+        try {
+          // Ended pools close their sockets asynchronously: wait for the backends to go
+          // rather than terminate them (FORCE would fail the still-closing clients).
+          for (let attempt = 0; ; attempt++) {
+            try {
+              await client.query(`DROP DATABASE IF EXISTS ${name}`)
+              break
+            } catch (error) {
+              if ((error as { code?: string }).code !== '55006' || attempt > 100) throw error
+              await sleep(50)
+            }
+          }
+        } finally {
+          await client.end()
+        }
+      },
+    }
+  }
+  const admin = await mysql.createConnection({ uri: MARIADB_URL })
+  await admin.query(`CREATE DATABASE ${name}`)
+  await admin.end()
+  const url = MARIADB_URL.replace(/\/[^/]*$/, `/${name}`)
+  const pool = mysql.createPool({ uri: url, connectionLimit: 4 })
+  return {
+    kind,
+    dialect: 'mysql',
+    url,
+    async exec(sql, params = []) {
+      const [rows] = await pool.query(sql, [...params])
+      return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []
+    },
+    async drop() {
+      await pool.end()
+      const client = await mysql.createConnection({ uri: MARIADB_URL })
+      await client.query(`DROP DATABASE IF EXISTS ${name}`)
+      await client.end()
+    },
+  }
+}

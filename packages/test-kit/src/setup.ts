@@ -1,0 +1,62 @@
+import {
+  type ChronicleOptions,
+  createAuditTable,
+  getDialect,
+  type SqlConnection,
+} from '@chronicle/core'
+import type { AdapterFactory, AuditedClient } from './adapter.js'
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js'
+import { createFixtureTables, defaultTables, type TestTables } from './schema.js'
+
+export interface Fixture {
+  readonly db: TestDatabase
+  readonly client: AuditedClient
+  /** Raw rows of the audit table, oldest first. */
+  auditRows(): Promise<Record<string, unknown>[]>
+  count(table: string): Promise<number>
+}
+
+/** Core's view of the unaudited test connection. */
+export function rawConnection(db: TestDatabase): SqlConnection {
+  return {
+    query: async <R>(sql: string, params: readonly unknown[]) => ({
+      rows: (await db.exec(sql, params)) as R[],
+    }),
+  }
+}
+
+/** A fresh database with the fixture tables, the audit table and an audited client. */
+export async function setUp(
+  factory: AdapterFactory,
+  kind: DatabaseKind,
+  options: Partial<ChronicleOptions<TestTables>> & {
+    withAuditTable?: boolean
+    withFixtures?: boolean
+  } = {},
+): Promise<Fixture> {
+  const db = await createTestDatabase(kind)
+  if (options.withFixtures !== false) await createFixtureTables(db)
+  if (options.withAuditTable !== false)
+    await createAuditTable(rawConnection(db), getDialect(db.dialect))
+  const { withAuditTable: _a, withFixtures: _f, ...chronicle } = options
+  const client = await factory.create(db, {
+    tables: defaultTables,
+    ...chronicle,
+  } as ChronicleOptions<TestTables>)
+  const q = getDialect(db.dialect).quote
+  return {
+    db,
+    client,
+    auditRows: () => db.exec(`SELECT * FROM ${q('audit_logs')} ORDER BY ${q('id')}`),
+    async count(table) {
+      const [row] = await db.exec(`SELECT COUNT(*) AS n FROM ${q(table)}`)
+      return Number(row?.n)
+    },
+  }
+}
+
+export async function tearDown(fixture: Fixture | undefined): Promise<void> {
+  if (!fixture) return
+  await fixture.client.destroy()
+  await fixture.db.drop()
+}
