@@ -1,17 +1,19 @@
 import { type TestTables, userRow } from '@chronicle/test-kit'
 import Database from 'better-sqlite3'
-import { Kysely, SqliteAdapter, SqliteDialect } from 'kysely'
+import { type Generated, Kysely, SqliteAdapter, SqliteDialect } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { auditPlugin, createAuditTable } from '../src/index.js'
 import { adapterOf } from '../src/kysely-internals.js'
+
+type DB = { users: Omit<TestTables['users'], 'id'> & { id: Generated<number> } }
 
 function open() {
   const sqlite = new Database(':memory:')
   sqlite.exec(`CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT,
     score INTEGER NOT NULL DEFAULT 0, active INTEGER, balance INTEGER, born_at TEXT, profile TEXT,
     avatar BLOB, updated_at TEXT, password_hash TEXT)`)
-  const audit = auditPlugin<TestTables>({ tables: { users: {} } })
-  const db = new Kysely<TestTables>({
+  const audit = auditPlugin<DB>({ tables: { users: {} } })
+  const db = new Kysely<DB>({
     dialect: audit.dialect(new SqliteDialect({ database: sqlite })),
   })
   return { sqlite, audit, db }
