@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto'
+import { once } from 'node:events'
 import { AuditEngine } from './capture/audit-engine.js'
 import {
   type ChronicleOptions,
@@ -6,12 +8,21 @@ import {
   type TableRows,
 } from './config/options.js'
 import type { AuditEntry } from './entry/audit-entry.js'
+import type { AuditEvent } from './entry/audit-event.js'
 import { ChronicleError } from './errors/chronicle-error.js'
+import { entryToJsonLine, storedEntries } from './export/export-entries.js'
+import { importJsonl } from './export/import-entries.js'
+import { type SealOptions, type SealResult, sealEntries } from './integrity/seal.js'
+import { type VerifyResult, verifyChain } from './integrity/verify.js'
 import { findEntry } from './query/find-entry.js'
+import type { EntryFilter } from './query/logs.js'
 import { encodeCursor, type LogsFilter, logsQuery } from './query/logs.js'
+import { type AuditStats, auditStats, type StatsFilter } from './query/stats.js'
 import { TableRepo } from './query/table-repo.js'
 import { stateAfter, type VersionDiff, versionDiff } from './query/version-diff.js'
 import { type RestoreOptions, type RestoreResult, restoreEntry } from './restore/restore.js'
+import { type RevertResult, revertTransaction } from './restore/revert-transaction.js'
+import { type CleanupOptions, type CleanupResult, cleanupEntries } from './retention/cleanup.js'
 import type { SqlDatabase } from './store/connection.js'
 import type { DialectName } from './store/dialect.js'
 import { getDialect } from './store/dialects/index.js'
@@ -115,5 +126,100 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    */
   restore(auditId: number, options?: RestoreOptions): Promise<RestoreResult> {
     return restoreEntry(this.engine, auditId, options)
+  }
+
+  /**
+   * Records an explicit event. Without a transaction it is written on its own; adapters
+   * also accept `{ tx }` to write it inside one.
+   *
+   * ### Examples
+   * ```ts
+   * await audit.log({ action: 'billing.plan.changed', targetType: 'organization', targetId: org.id, metadata: { planId } })
+   * // audit_logs row: action 'billing.plan.changed', table_name 'organization', entity_id '7'
+   * ```
+   */
+  async log(event: AuditEvent): Promise<void> {
+    await this.engine.recordEvent(this.engine.database, event, randomUUID())
+  }
+
+  /**
+   * Aggregates computed by the database: totals by action, table and actor, the busiest
+   * day and hour (UTC), and the storage the audit trail takes.
+   */
+  stats(filter: StatsFilter = {}): Promise<AuditStats> {
+    return auditStats(this.engine, filter)
+  }
+
+  /**
+   * Deletes old entries in batches (a large cleanup never holds one long lock), keeping
+   * `verify` true. Returns what was (or, with `dryRun`, would be) deleted per table.
+   *
+   * ### Examples
+   * ```ts
+   * await audit.cleanup({ keepDays: 90, dryRun: true })   // { deleted: 9257, byTable: { users: 2345, … } }
+   * await audit.cleanup({ before: '2026-01-01', table: 'sessions' })
+   * ```
+   */
+  cleanup(options: CleanupOptions): Promise<CleanupResult> {
+    return cleanupEntries(this.engine, options)
+  }
+
+  /**
+   * Streams entries oldest first, a page at a time: constant memory for any size.
+   *
+   * ### Examples
+   * ```ts
+   * for await (const entry of audit.export({ table: 'users', since: '2026-01-01' })) archive(entry)
+   * ```
+   */
+  async *export(filter: EntryFilter = {}): AsyncGenerator<AuditEntry> {
+    for await (const entry of storedEntries(this.engine, filter)) yield toAuditEntry(entry)
+  }
+
+  /**
+   * Writes matching entries to `writable` as JSON Lines, honouring backpressure. Each line
+   * is the entry as stored, so `importJsonl` brings it back losslessly. Returns the count.
+   */
+  async exportJsonl(filter: EntryFilter, writable: NodeJS.WritableStream): Promise<number> {
+    let count = 0
+    for await (const entry of storedEntries(this.engine, filter)) {
+      if (!writable.write(`${entryToJsonLine(entry)}\n`)) await once(writable, 'drain')
+      count += 1
+    }
+    return count
+  }
+
+  /** Imports JSON Lines written by {@link Chronicle.exportJsonl}, ids and hashes unchanged. */
+  importJsonl(
+    source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  ): Promise<number> {
+    return importJsonl(this.engine, source)
+  }
+
+  /**
+   * Chains committed entries into the integrity chain. Writers never wait for it; run it on
+   * a schedule (or before `verify`). Safe to run from several processes.
+   */
+  seal(options?: SealOptions): Promise<SealResult> {
+    return sealEntries(this.engine, options)
+  }
+
+  /**
+   * Checks the chain and every entry's hash; names each broken entry (`edited`, `deleted`,
+   * `reordered`, `inserted`, `chain`). Entries not sealed yet are checked for edits only.
+   */
+  verify(options: { readonly since?: Date | string } = {}): Promise<VerifyResult> {
+    return verifyChain(this.engine, options)
+  }
+
+  /**
+   * Undoes every row change of one transaction in one new transaction, newest first;
+   * CONFLICT if a row changed since, unless `force`. Audited with `metadata.revertOf`.
+   */
+  revertTransaction(
+    transactionId: string,
+    options?: { readonly force?: boolean },
+  ): Promise<RevertResult> {
+    return revertTransaction(this.engine, transactionId, options)
   }
 }

@@ -3,8 +3,17 @@ export { buildEntries, type EntryStamp, type RowChange } from './capture/build-e
 export { Chronicle, type LogsPage } from './chronicle.js'
 export type { ChronicleOptions, ResolvedTable, TableOptions, TableRows } from './config/options.js'
 export { type AuditContext, getAuditContext, withAuditContext } from './context/audit-context.js'
+export {
+  type AuditActor,
+  type AuditContextMiddlewareOptions,
+  auditContextFetch,
+  auditContextHono,
+  auditContextMiddleware,
+  type HonoLikeContext,
+} from './context/audit-context-middleware.js'
 export { changedColumns, type PatchOperation, patchBetween } from './diff/diff.js'
 export type { AuditEntry, NewEntry, RowAction } from './entry/audit-entry.js'
+export type { AuditEvent } from './entry/audit-event.js'
 export { decodeRow, type EncodedRow, encodeRow, type JsonValue, REDACTED } from './entry/codec.js'
 export { entryHash } from './entry/hash.js'
 export {
@@ -12,10 +21,15 @@ export {
   type ChronicleErrorCode,
   isChronicleError,
 } from './errors/chronicle-error.js'
-export type { LogsFilter } from './query/logs.js'
+export type { SealOptions, SealResult } from './integrity/seal.js'
+export type { BrokenReason, VerifyResult } from './integrity/verify.js'
+export type { EntryFilter, LogsFilter } from './query/logs.js'
+export type { AuditStats, StatsFilter } from './query/stats.js'
 export type { EntityKey, PointInTime, TableRepo } from './query/table-repo.js'
 export type { VersionDiff } from './query/version-diff.js'
 export type { RestoreChange, RestoreOptions, RestoreResult } from './restore/restore.js'
+export type { RevertResult } from './restore/revert-transaction.js'
+export type { CleanupOptions, CleanupResult } from './retention/cleanup.js'
 export { createAuditTable } from './store/audit-table.js'
 export type { SqlConnection, SqlDatabase, SqlResult } from './store/connection.js'
 export type { ColumnInfo, DialectName, SqlDialect } from './store/dialect.js'

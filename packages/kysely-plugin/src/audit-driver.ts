@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import type { AuditEngine, SqlConnection, SqlDatabase, SqlResult } from '@chronicle/core'
+import type {
+  AuditEngine,
+  AuditEvent,
+  SqlConnection,
+  SqlDatabase,
+  SqlResult,
+} from '@chronicle/core'
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -23,6 +29,18 @@ function sqlConnection(connection: DatabaseConnection): SqlConnection {
       }
     },
   }
+}
+
+const events = new WeakMap<CompiledQuery, AuditEvent>()
+
+/**
+ * A query that, run through a Kysely instance or transaction, writes `event` on that
+ * transaction's connection (Kysely hands the same object down to the connection).
+ */
+export function eventQuery(event: AuditEvent): CompiledQuery {
+  const query = CompiledQuery.raw('select 1')
+  events.set(query, event)
+  return query
 }
 
 /** Serialises users of a single-connection database (SQLite), as Kysely's own driver does. */
@@ -61,6 +79,12 @@ class AuditConnection implements DatabaseConnection {
 
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const engine = this.#driver.engine()
+    const event = events.get(compiled)
+    if (event) {
+      return engine
+        .recordEvent(this.#sql, event, this.transactionId ?? randomUUID())
+        .then(() => ({ rows: [] }))
+    }
     const plan = planWrite(compiled.query, (table) => engine.tableConfig(table) !== undefined)
     if (!plan) return this.inner.executeQuery<R>(compiled)
     // Two audited writes sharing a connection must not interleave their pre-reads and writes.

@@ -1,4 +1,5 @@
 import {
+  type AuditEvent,
   Chronicle,
   ChronicleError,
   type ChronicleOptions,
@@ -16,7 +17,7 @@ import {
   SqliteAdapter,
   sql,
 } from 'kysely'
-import { AuditDriver } from './audit-driver.js'
+import { AuditDriver, eventQuery } from './audit-driver.js'
 import { adapterOf } from './kysely-internals.js'
 
 /** Each table's selectable row, the shape history and stateAt return. */
@@ -66,6 +67,23 @@ export class KyselyAudit<DB> extends Chronicle<KyselyRows<DB>> {
       createAdapter: () => adapter,
       createIntrospector: (db) => inner.createIntrospector(db),
     }
+  }
+
+  /**
+   * Records an explicit event; with `{ tx }` (a Kysely transaction) it is written inside
+   * that transaction and commits or rolls back with it.
+   *
+   * ### Examples
+   * ```ts
+   * await db.transaction().execute(async (trx) => {
+   *   await trx.updateTable('organizations').set({ plan_id: planId }).where('id', '=', org.id).execute()
+   *   await audit.log({ action: 'billing.plan.changed', targetType: 'organization', targetId: org.id }, { tx: trx })
+   * })
+   * ```
+   */
+  override async log(event: AuditEvent, options: { readonly tx?: Kysely<DB> } = {}): Promise<void> {
+    if (!options.tx) return super.log(event)
+    await options.tx.executeQuery(eventQuery(event))
   }
 }
 

@@ -18,7 +18,7 @@ import {
 } from 'kysely'
 import { createPool } from 'mysql2'
 import pg from 'pg'
-import { auditPlugin } from '../src/index.js'
+import { auditPlugin, type KyselyAudit } from '../src/index.js'
 
 type DB = TestTables
 type AnyDb = Kysely<any> | Transaction<any> | ControlledTransaction<any>
@@ -48,12 +48,12 @@ function setValues(values: Record<string, unknown>) {
 
 function client(
   db: AnyDb,
-  audit: AuditedClient['audit'],
+  audit: KyselyAudit<DB>,
   mysql: boolean,
   root: Kysely<any>,
 ): AuditedClient {
   const self: AuditedClient = {
-    audit,
+    audit: audit as unknown as AuditedClient['audit'],
     async insert(table, rows) {
       await db
         .insertInto(table)
@@ -116,6 +116,9 @@ function client(
         .orderBy(key)
         .execute()
     },
+    async log(event) {
+      await audit.log(event, db.isTransaction ? { tx: db as Kysely<any> } : {})
+    },
     async transaction(work) {
       if (db.isTransaction) return work(self)
       // A controlled transaction, so the suites can also open savepoints inside it.
@@ -162,6 +165,6 @@ export const kyselyAdapter: AdapterFactory = {
               pool: createPool({ uri: database.url as string, connectionLimit: 4 }),
             })
     const db = new Kysely<any>({ dialect: audit.dialect(dialect) })
-    return client(db, audit as unknown as AuditedClient['audit'], database.kind === 'mariadb', db)
+    return client(db, audit, database.kind === 'mariadb', db)
   },
 }

@@ -1,4 +1,4 @@
-import type { Chronicle, ChronicleOptions } from '@chronicle/core'
+import type { AuditEvent, Chronicle, ChronicleOptions } from '@chronicle/core'
 import type { TestDatabase } from './databases.js'
 import type { TestTables } from './schema.js'
 
@@ -34,6 +34,8 @@ export interface AuditedClient {
   /** Insert, skipping rows whose `conflict` key exists. */
   insertIgnore(table: TableName, rows: readonly Row[], conflict: readonly string[]): Promise<void>
   select(table: TableName, where?: Where): Promise<Row[]>
+  /** `audit.log(event)`; inside {@link AuditedClient.transaction}, written in that transaction. */
+  log(event: AuditEvent): Promise<void>
   /** Runs `work` in one ORM transaction; it rolls back if `work` throws. */
   transaction<T>(work: (tx: AuditedClient) => Promise<T>): Promise<T>
   /** Inside a transaction: runs `work` in a savepoint, rolled back if it throws. */

@@ -4,6 +4,9 @@ import { type DatabaseKind, isAvailable } from './databases.js'
 import { bulkSuite } from './suites/bulk.js'
 import { captureSuite } from './suites/capture.js'
 import { errorsSuite } from './suites/errors.js'
+import { eventsSuite } from './suites/events.js'
+import { integritySuite } from './suites/integrity.js'
+import { operationsSuite } from './suites/operations.js'
 import { propertiesSuite } from './suites/properties.js'
 import { queriesSuite } from './suites/queries.js'
 import { restoreSuite } from './suites/restore.js'
@@ -15,6 +18,9 @@ export const SUITES = {
   queries: queriesSuite,
   restore: restoreSuite,
   errors: errorsSuite,
+  events: eventsSuite,
+  integrity: integritySuite,
+  operations: operationsSuite,
   bulk: bulkSuite,
   properties: propertiesSuite,
 } as const

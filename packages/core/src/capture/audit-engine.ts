@@ -1,5 +1,6 @@
 import type { ResolvedOptions, ResolvedTable } from '../config/options.js'
 import { type AuditContext, getAuditContext, mergeAuditContext } from '../context/audit-context.js'
+import { type AuditEvent, eventEntry } from '../entry/audit-event.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
 import type { SqlConnection, SqlDatabase } from '../store/connection.js'
 import type { SqlDialect } from '../store/dialect.js'
@@ -102,5 +103,16 @@ export class AuditEngine {
       await writeEntries(connection, this.dialect, this.options.auditTable, entries)
     }
     return entries.length
+  }
+
+  /** Writes an explicit event on `connection`, inside its transaction when it has one. */
+  async recordEvent(
+    connection: SqlConnection,
+    event: AuditEvent,
+    transactionId: string,
+  ): Promise<void> {
+    const entry = eventEntry(event, this.currentContext(), transactionId)
+    await this.#checkAuditTable(connection)
+    await writeEntries(connection, this.dialect, this.options.auditTable, [entry])
   }
 }

@@ -1,9 +1,10 @@
 import { ChronicleError } from '../errors/chronicle-error.js'
 import type { SqlDialect } from '../store/dialect.js'
 import { selectEntries } from '../store/entry-store.js'
+import type { SqlBuilder } from '../store/sql-builder.js'
 
-/** Filters for {@link Chronicle.logs}; every field is optional. */
-export interface LogsFilter {
+/** Which entries: every field is optional, all given fields must match. */
+export interface EntryFilter {
   readonly table?: string
   readonly entityId?: string | number
   readonly actorId?: string
@@ -15,13 +16,17 @@ export interface LogsFilter {
   readonly transactionId?: string
   readonly since?: Date | string
   readonly until?: Date | string
+}
+
+/** Filters for {@link Chronicle.logs}: an {@link EntryFilter} plus paging. */
+export interface LogsFilter extends EntryFilter {
   /** @default 50 (at most 1000) */
   readonly limit?: number
   /** `nextCursor` of the previous page. */
   readonly cursor?: string | null
 }
 
-const FILTER_KEYS = new Set([
+export const FILTER_KEYS: ReadonlySet<string> = new Set([
   'table',
   'entityId',
   'actorId',
@@ -29,8 +34,6 @@ const FILTER_KEYS = new Set([
   'transactionId',
   'since',
   'until',
-  'limit',
-  'cursor',
 ])
 
 const invalid = (message: string) => new ChronicleError('INVALID_FILTER', message)
@@ -60,7 +63,7 @@ function decodeCursor(cursor: string): number {
   return Number(match[1])
 }
 
-function optionalText(filter: LogsFilter, key: keyof LogsFilter): string | undefined {
+function optionalText(filter: EntryFilter, key: keyof EntryFilter): string | undefined {
   const value = filter[key]
   if (value === undefined) return undefined
   if (key === 'entityId' && typeof value === 'number') return String(value)
@@ -70,16 +73,19 @@ function optionalText(filter: LogsFilter, key: keyof LogsFilter): string | undef
   return value
 }
 
-/** Builds the page query for a filter (newest first); limit + 1 rows tell if more exist. */
-export function logsQuery(dialect: SqlDialect, auditTable: string, filter: LogsFilter = {}) {
+/** Appends ` AND …` for each field of an entry filter; unknown or malformed fields fail. */
+export function appendFilter(
+  sql: SqlBuilder,
+  filter: EntryFilter,
+  allowed: ReadonlySet<string> = FILTER_KEYS,
+): void {
   if (filter === null || typeof filter !== 'object') throw invalid('filter must be an object')
   for (const key of Object.keys(filter)) {
-    if (!FILTER_KEYS.has(key)) throw invalid(`unknown filter "${key}"`)
+    if (!allowed.has(key)) throw invalid(`unknown filter "${key}"`)
   }
-  const limit = parseLimit(filter.limit, 50)
+  const { dialect } = sql
   const q = dialect.quote
-  const sql = selectEntries(dialect, auditTable).raw(' WHERE 1 = 1')
-  const equal: [keyof LogsFilter, string][] = [
+  const equal: [keyof EntryFilter, string][] = [
     ['table', 'table_name'],
     ['entityId', 'entity_id'],
     ['actorId', 'actor_id'],
@@ -114,9 +120,18 @@ export function logsQuery(dialect: SqlDialect, auditTable: string, filter: LogsF
       .raw(` AND ${q('created_at')} <= `)
       .value(dialect.writeTimestamp(parseTime(filter.until, 'until')))
   }
-  if (filter.cursor !== undefined && filter.cursor !== null) {
-    if (typeof filter.cursor !== 'string') throw invalid('cursor must be a string')
-    sql.raw(` AND ${q('id')} < `).value(decodeCursor(filter.cursor))
+}
+
+/** Builds the page query for a filter (newest first); limit + 1 rows tell if more exist. */
+export function logsQuery(dialect: SqlDialect, auditTable: string, filter: LogsFilter = {}) {
+  const { limit: rawLimit, cursor, ...rest } = filter ?? {}
+  const limit = parseLimit(rawLimit, 50)
+  const q = dialect.quote
+  const sql = selectEntries(dialect, auditTable).raw(' WHERE 1 = 1')
+  appendFilter(sql, rest)
+  if (cursor !== undefined && cursor !== null) {
+    if (typeof cursor !== 'string') throw invalid('cursor must be a string')
+    sql.raw(` AND ${q('id')} < `).value(decodeCursor(cursor))
   }
   sql.raw(` ORDER BY ${q('id')} DESC LIMIT ${limit + 1}`)
   return { statement: sql.build(), limit }

@@ -42,6 +42,15 @@ export interface SqlDialect {
   readTimestamp(value: unknown): Date
   /** Encodes a value bound for `column` of `type` the way this dialect's driver accepts it. */
   encodeParam(value: unknown, type?: string): unknown
+  /** SQL for the UTC day of week (0 = Sunday) and hour of a timestamp column. */
+  dayOfWeek(column: string): string
+  hourOfDay(column: string): string
+  /** Bytes the given tables take, from the database's own size functions where it has them. */
+  storageBytes(tables: readonly string[]): Statement
+  /** After rows were inserted with explicit ids: move the id generator past them (null: automatic). */
+  syncIdentity(table: string): Statement | null
+  /** Serialises sealers across connections (`null`: the database is single-writer anyway). */
+  lockStatements(key: string): { lock: Statement; unlock: Statement | null } | null
   /** Appends a condition true when the (quoted) `column` starts with the literal `prefix`. */
   prefixMatch(sql: SqlBuilder, column: string, prefix: string): void
 }

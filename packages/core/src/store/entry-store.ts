@@ -5,7 +5,7 @@ import type { SqlConnection } from './connection.js'
 import type { SqlDialect } from './dialect.js'
 import { SqlBuilder } from './sql-builder.js'
 
-const WRITE_COLUMNS = [
+export const WRITE_COLUMNS = [
   'created_at',
   'transaction_id',
   'action',
@@ -43,24 +43,24 @@ function entryValues(dialect: SqlDialect, entry: NewEntry): unknown[] {
     entry.ipAddress,
     entry.userAgent,
     json(entry.metadata),
-    entryHash(entry),
   ]
 }
 
 /**
- * Inserts entries with multi-row INSERTs, each under the bind-parameter limit and a byte
- * budget. Runs on the caller's connection, so the entries share the change's transaction.
+ * Inserts rows with multi-row INSERTs, each under the bind-parameter limit and a byte
+ * budget, on the caller's connection (so they share its transaction). Never one per row.
  */
-export async function writeEntries(
+export async function insertMany(
   connection: SqlConnection,
   dialect: SqlDialect,
-  auditTable: string,
-  entries: readonly NewEntry[],
+  table: string,
+  columns: readonly string[],
+  rows: Iterable<readonly unknown[]>,
 ): Promise<void> {
-  const head = `INSERT INTO ${dialect.quote(auditTable)} (${WRITE_COLUMNS.map((c) => dialect.quote(c)).join(', ')}) VALUES `
-  const perStatement = Math.floor(dialect.maxParams / WRITE_COLUMNS.length)
+  const head = `INSERT INTO ${dialect.quote(table)} (${columns.map((c) => dialect.quote(c)).join(', ')}) VALUES `
+  const perStatement = Math.floor(dialect.maxParams / columns.length)
   let sql: SqlBuilder | undefined
-  let rows = 0
+  let count = 0
   let bytes = 0
   const flush = async () => {
     if (!sql) return
@@ -68,28 +68,58 @@ export async function writeEntries(
     sql = undefined
     await connection.query(text, params)
   }
-  for (const entry of entries) {
-    const values = entryValues(dialect, entry)
+  for (const values of rows) {
     const size = values.reduce<number>((n, v) => n + (typeof v === 'string' ? v.length : 8), 0)
-    if (sql && (rows >= perStatement || bytes + size > MAX_STATEMENT_BYTES)) await flush()
+    if (sql && (count >= perStatement || bytes + size > MAX_STATEMENT_BYTES)) await flush()
     if (!sql) {
       sql = new SqlBuilder(dialect).raw(head)
-      rows = 0
+      count = 0
       bytes = 0
     } else {
       sql.raw(', ')
     }
     sql.list(values)
-    rows += 1
+    count += 1
     bytes += size
   }
   await flush()
 }
 
+/** Writes entries read elsewhere (an import) with their ids and hashes unchanged. */
+export function writeStoredEntries(
+  connection: SqlConnection,
+  dialect: SqlDialect,
+  auditTable: string,
+  entries: readonly StoredEntry[],
+): Promise<void> {
+  return insertMany(
+    connection,
+    dialect,
+    auditTable,
+    ['id', ...WRITE_COLUMNS],
+    entries.map((entry) => [entry.id, ...entryValues(dialect, entry), entry.hash]),
+  )
+}
+
+/** Writes new entries, each with its content hash (chaining happens when entries are sealed). */
+export function writeEntries(
+  connection: SqlConnection,
+  dialect: SqlDialect,
+  auditTable: string,
+  entries: readonly NewEntry[],
+): Promise<void> {
+  return insertMany(
+    connection,
+    dialect,
+    auditTable,
+    WRITE_COLUMNS,
+    entries.map((entry) => [...entryValues(dialect, entry), entryHash(entry)]),
+  )
+}
+
 /** An entry as read, snapshots still encoded (restore and diff need the type tags). */
-export interface StoredEntry extends Omit<NewEntry, 'changedFields'> {
+export interface StoredEntry extends NewEntry {
   readonly id: number
-  readonly changedFields: readonly string[]
   readonly hash: string | null
 }
 
@@ -114,7 +144,7 @@ export function readStoredEntry(dialect: SqlDialect, row: Record<string, unknown
     entityId: text(row.entity_id),
     oldValues: parseJsonColumn<EncodedRow>(row.old_values),
     newValues: parseJsonColumn<EncodedRow>(row.new_values),
-    changedFields: parseJsonColumn<string[]>(row.changed_fields) ?? [],
+    changedFields: parseJsonColumn<string[]>(row.changed_fields),
     actorId: text(row.actor_id),
     actorType: text(row.actor_type),
     ipAddress: text(row.ip_address),
@@ -132,7 +162,7 @@ export function toAuditEntry<Row>(stored: StoredEntry): AuditEntry<Row> {
     entityId: stored.entityId ?? '',
     oldValues: decodeRow<Partial<Row>>(stored.oldValues),
     newValues: decodeRow<Row>(stored.newValues),
-    changedFields: [...stored.changedFields] as (keyof Row & string)[],
+    changedFields: [...(stored.changedFields ?? [])] as (keyof Row & string)[],
   })
 }
 

@@ -38,6 +38,19 @@ export const mysqlDialect: SqlDialect = {
     .map((i) => `INDEX ${i.replace(/ ON `[^`]+` /, ' ')}`)
     .join(',\n  ')}
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+      `CREATE TABLE IF NOT EXISTS ${q(`${table}_chain`)} (
+  \`entry_id\` BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+  \`entry_hash\` CHAR(64) NOT NULL,
+  \`chain_hash\` CHAR(64) NOT NULL,
+  \`pruned\` BOOLEAN NOT NULL DEFAULT FALSE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+      `CREATE TABLE IF NOT EXISTS ${q(`${table}_anchors`)} (
+  \`id\` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  \`through_entry_id\` BIGINT UNSIGNED NOT NULL,
+  \`chain_hash\` CHAR(64) NOT NULL,
+  \`pruned_count\` BIGINT UNSIGNED NOT NULL,
+  \`created_at\` DATETIME(3) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
     ]
   },
   columnsQuery: (table) => ({
@@ -64,6 +77,17 @@ ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
     if (Array.isArray(value) || isPlainObject(value)) return JSON.stringify(value)
     return value
   },
+  lockStatements: (key) => ({
+    lock: { sql: 'SELECT GET_LOCK(?, 60) AS locked', params: [key] },
+    unlock: { sql: 'SELECT RELEASE_LOCK(?) AS released', params: [key] },
+  }),
+  dayOfWeek: (column) => `(DAYOFWEEK(${column}) - 1)`,
+  hourOfDay: (column) => `HOUR(${column})`,
+  storageBytes: (tables) => ({
+    sql: `SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0) AS bytes FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (${tables.map(() => '?').join(', ')})`,
+    params: [...tables],
+  }),
+  syncIdentity: () => null,
   prefixMatch(sql, column, prefix) {
     sql.raw(`${column} LIKE `).value(`${prefix.replace(/[\\%_]/g, '\\$&')}%`)
   },

@@ -30,6 +30,19 @@ export const sqliteDialect: SqlDialect = {
   "hash" TEXT
 )`,
       ...auditIndexes(table, sqliteDialect.quote).map((i) => `CREATE INDEX IF NOT EXISTS ${i}`),
+      `CREATE TABLE IF NOT EXISTS ${sqliteDialect.quote(`${table}_chain`)} (
+  "entry_id" INTEGER PRIMARY KEY,
+  "entry_hash" TEXT NOT NULL,
+  "chain_hash" TEXT NOT NULL,
+  "pruned" INTEGER NOT NULL DEFAULT 0
+)`,
+      `CREATE TABLE IF NOT EXISTS ${sqliteDialect.quote(`${table}_anchors`)} (
+  "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "through_entry_id" INTEGER NOT NULL,
+  "chain_hash" TEXT NOT NULL,
+  "pruned_count" INTEGER NOT NULL,
+  "created_at" TEXT NOT NULL
+)`,
     ]
   },
   columnsQuery: (table) => ({
@@ -49,6 +62,16 @@ export const sqliteDialect: SqlDialect = {
     if (Array.isArray(value) || isPlainObject(value)) return JSON.stringify(value)
     return value
   },
+  dayOfWeek: (column) => `CAST(strftime('%w', ${column}) AS INTEGER)`,
+  hourOfDay: (column) => `CAST(strftime('%H', ${column}) AS INTEGER)`,
+  // better-sqlite3 is built with the dbstat table: real page sizes of the tables and their indexes.
+  storageBytes: (tables) => ({
+    sql: `SELECT COALESCE(SUM(pgsize), 0) AS bytes FROM dbstat WHERE name IN (SELECT name FROM sqlite_master WHERE tbl_name IN (${tables.map(() => '?').join(', ')}))`,
+    params: [...tables],
+  }),
+  syncIdentity: () => null,
+  // One connection, one writer: there is nothing to serialise sealers against.
+  lockStatements: () => null,
   // BINARY collation makes a half-open range an exact, index-friendly prefix test.
   prefixMatch(sql, column, prefix) {
     sql

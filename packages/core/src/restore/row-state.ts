@@ -1,0 +1,133 @@
+import type { AuditEngine } from '../capture/audit-engine.js'
+import { changedColumns } from '../diff/diff.js'
+import { decodeRow, type EncodedRow, encodeRow, TYPES_KEY } from '../entry/codec.js'
+import { ChronicleError } from '../errors/chronicle-error.js'
+import type { SqlConnection } from '../store/connection.js'
+import type { StoredEntry } from '../store/entry-store.js'
+import { deleteRow, insertRow, type Row, readRowsByKeys, updateRow } from '../store/rows.js'
+import type { TableMeta } from '../store/table-meta.js'
+
+export interface RestoreChange {
+  readonly field: string
+  readonly from: unknown
+  readonly to: unknown
+}
+
+/** What putting one row into a target state takes, computed before anything is written. */
+export interface RowStatePlan {
+  readonly meta: TableMeta
+  readonly keyValues: unknown[]
+  /** The row now (locked for the rest of the transaction), or undefined when absent. */
+  readonly current: Row | undefined
+  /** The row wanted, or null for "must not exist". */
+  readonly wanted: Row | null
+  readonly changes: RestoreChange[]
+  readonly droppedColumns: string[]
+  readonly skippedColumns: string[]
+}
+
+/** The entry's row must be a row change on an audited table. */
+export function rowTable(entry: StoredEntry): string {
+  if (!['INSERT', 'UPDATE', 'DELETE'].includes(entry.action) || entry.tableName === null) {
+    throw new ChronicleError(
+      'UNSUPPORTED',
+      `audit entry ${entry.id} is an event (${entry.action}), not a row change`,
+      {
+        auditId: entry.id,
+      },
+    )
+  }
+  return entry.tableName
+}
+
+/**
+ * Plans bringing the entry's row to `target` (encoded; null = absent). Snapshot columns the
+ * table lost fail with SCHEMA_DRIFT unless `allowDrift`; redacted columns are never written.
+ */
+export async function planRowState(
+  engine: AuditEngine,
+  connection: SqlConnection,
+  entry: StoredEntry,
+  target: EncodedRow | null,
+  allowDrift = false,
+): Promise<RowStatePlan> {
+  const table = rowTable(entry)
+  const meta = await engine.tableMeta(connection, table, true)
+  const key: Row = decodeRow((entry.newValues ?? entry.oldValues) as EncodedRow) ?? {}
+  const keyValues = meta.primaryKey.map((c) => key[c])
+  const [current] = await readRowsByKeys(
+    connection,
+    engine.dialect,
+    table,
+    meta.primaryKey,
+    [keyValues],
+    true,
+  )
+  const snapshotColumns = target ? Object.keys(target).filter((c) => c !== TYPES_KEY) : []
+  const droppedColumns = snapshotColumns.filter((c) => !meta.columns.has(c))
+  if (droppedColumns.length > 0 && !allowDrift) {
+    throw new ChronicleError(
+      'SCHEMA_DRIFT',
+      `table "${table}" no longer has column(s) ${droppedColumns.join(', ')} held by audit entry ${entry.id}: pass allowDrift to restore without them`,
+      { table, entityId: entry.entityId ?? undefined, auditId: entry.id },
+    )
+  }
+  const skippedColumns = snapshotColumns.filter((c) => meta.redact.has(c))
+  const wanted = target ? (decodeRow(target) as Row) : null
+  if (wanted) for (const column of [...droppedColumns, ...skippedColumns]) delete wanted[column]
+  let changes: RestoreChange[]
+  if (wanted === null) {
+    changes = current
+      ? Object.entries(current).map(([field, from]) => ({ field, from, to: null }))
+      : []
+  } else if (!current) {
+    changes = Object.entries(wanted).map(([field, to]) => ({ field, from: null, to }))
+  } else {
+    const now = Object.fromEntries(Object.keys(wanted).map((c) => [c, current[c]]))
+    changes = changedColumns(encodeRow(now), encodeRow(wanted)).map((field) => ({
+      field,
+      from: current[field],
+      to: wanted[field],
+    }))
+  }
+  return { meta, keyValues, current, wanted, changes, droppedColumns, skippedColumns }
+}
+
+/** Writes a planned row state and audits it (with `metadata`) in the caller's transaction. */
+export async function applyRowState(
+  engine: AuditEngine,
+  connection: SqlConnection,
+  plan: RowStatePlan,
+  transactionId: string,
+  metadata: Record<string, unknown>,
+): Promise<void> {
+  const { meta, keyValues, current, wanted, changes } = plan
+  if (changes.length === 0) return
+  const key = Object.fromEntries(meta.primaryKey.map((c, i) => [c, keyValues[i]]))
+  const statement =
+    wanted === null
+      ? deleteRow(engine.dialect, meta, key)
+      : current
+        ? updateRow(
+            engine.dialect,
+            meta,
+            key,
+            Object.fromEntries(changes.map((c) => [c.field, c.to])),
+          )
+        : insertRow(engine.dialect, meta, wanted)
+  await connection.query(statement.sql, statement.params)
+  const [after] = await readRowsByKeys(connection, engine.dialect, meta.name, meta.primaryKey, [
+    keyValues,
+  ])
+  await engine.record(
+    connection,
+    {
+      table: meta.name,
+      operation: wanted === null ? 'delete' : 'update',
+      before: current ? [current] : [],
+      after: after ? [after] : [],
+    },
+    transactionId,
+    { metadata },
+  )
+}
