@@ -4,6 +4,7 @@ import {
   getDialect,
   type SqlConnection,
 } from '@chronicle/core'
+import { afterEach } from 'vitest'
 import type { AdapterFactory, AuditedClient } from './adapter.js'
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js'
 import { createFixtureTables, defaultTables, type TestTables } from './schema.js'
@@ -59,4 +60,20 @@ export async function tearDown(fixture: Fixture | undefined): Promise<void> {
   if (!fixture) return
   await fixture.client.destroy()
   await fixture.db.drop()
+}
+
+/**
+ * Per-test fixtures for a suite: `const start = useFixture(factory, kind)`, then
+ * `const f = await start()` in a test; each is torn down after its test.
+ */
+export function useFixture(factory: AdapterFactory, kind: DatabaseKind) {
+  let current: Fixture | undefined
+  afterEach(async () => {
+    await tearDown(current)
+    current = undefined
+  })
+  return async (options?: Parameters<typeof setUp>[2]): Promise<Fixture> => {
+    current = await setUp(factory, kind, options)
+    return current
+  }
 }

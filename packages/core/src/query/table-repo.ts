@@ -123,38 +123,32 @@ export class TableRepo<Row extends object> {
     return entry ? versionDiff<Row>(null, stateAfter(entry)).to : null
   }
 
+  /** Entry `auditId`, which must be about this row. */
+  async #entryFor(id: string, auditId: number) {
+    const entry = await findEntry(this.#engine, auditId)
+    if (entry.tableName !== this.name || entry.entityId !== id) {
+      throw new ChronicleError(
+        'INVALID_FILTER',
+        `audit entry ${auditId} is not about ${this.name} ${id}`,
+        {
+          table: this.name,
+          entityId: id,
+          auditId,
+        },
+      )
+    }
+    return entry
+  }
+
   /** What changed from the version after entry `from` to the one after `to` (default: now). */
   async diff(
     key: EntityKey,
     options: { readonly from: number; readonly to?: number },
   ): Promise<VersionDiff<Row>> {
     const id = this.entityId(key)
-    const from = await findEntry(this.#engine, options.from)
-    if (from.tableName !== this.name || from.entityId !== id) {
-      throw new ChronicleError(
-        'INVALID_FILTER',
-        `audit entry ${options.from} is not about ${this.name} ${id}`,
-        {
-          table: this.name,
-          entityId: id,
-          auditId: options.from,
-        },
-      )
-    }
+    const from = await this.#entryFor(id, options.from)
     if (options.to !== undefined) {
-      const to = await findEntry(this.#engine, options.to)
-      if (to.tableName !== this.name || to.entityId !== id) {
-        throw new ChronicleError(
-          'INVALID_FILTER',
-          `audit entry ${options.to} is not about ${this.name} ${id}`,
-          {
-            table: this.name,
-            entityId: id,
-            auditId: options.to,
-          },
-        )
-      }
-      return versionDiff<Row>(stateAfter(from), stateAfter(to))
+      return versionDiff<Row>(stateAfter(from), stateAfter(await this.#entryFor(id, options.to)))
     }
     const current = await this.current(key)
     // The live row is redacted like the snapshots, so a diff never reveals a redacted value.

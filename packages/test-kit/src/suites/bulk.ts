@@ -1,8 +1,8 @@
 import { getDialect } from '@chronicle/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterFactory } from '../adapter.js'
 import type { DatabaseKind, TestDatabase } from '../databases.js'
-import { type Fixture, setUp, tearDown } from '../setup.js'
+import { useFixture } from '../setup.js'
 import { rejectAuditFor } from './transactions.js'
 
 const ROWS = 50_000
@@ -24,14 +24,10 @@ async function seedOrders(db: TestDatabase, count: number) {
 
 export function bulkSuite(factory: AdapterFactory, kind: DatabaseKind) {
   describe('bulk', () => {
-    let f: Fixture | undefined
-    afterEach(async () => {
-      await tearDown(f)
-      f = undefined
-    })
+    const start = useFixture(factory, kind)
 
     it(`a ${ROWS.toLocaleString('en')}-row update is captured whole, past every bind-parameter limit`, async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       await seedOrders(f.db, ROWS)
       expect(await f.client.update('orders', {}, { status: 'paid', total: { increment: 1 } })).toBe(
         ROWS,
@@ -49,7 +45,7 @@ export function bulkSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('if the last audit chunk fails, the whole bulk write rolls back', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       await seedOrders(f.db, ROWS)
       await rejectAuditFor(f.db, `o${ROWS - 1}`)
       await expect(f.client.delete('orders', {})).rejects.toThrow()

@@ -1,21 +1,13 @@
 import { REDACTED, withAuditContext } from '@chronicle/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterFactory } from '../adapter.js'
 import type { DatabaseKind } from '../databases.js'
 import { userRow } from '../schema.js'
-import { type Fixture, setUp, tearDown } from '../setup.js'
+import { useFixture } from '../setup.js'
 
 export function captureSuite(factory: AdapterFactory, kind: DatabaseKind) {
   describe('capture', () => {
-    let f: Fixture | undefined
-    afterEach(async () => {
-      await tearDown(f)
-      f = undefined
-    })
-    const start = async (options?: Parameters<typeof setUp>[2]) => {
-      f = await setUp(factory, kind, options)
-      return f
-    }
+    const start = useFixture(factory, kind)
 
     it('an insert writes one INSERT entry whose snapshot round-trips every value type', async () => {
       const { client, db } = await start()

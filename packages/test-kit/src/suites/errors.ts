@@ -1,9 +1,9 @@
 import { type ChronicleErrorCode, getDialect, isChronicleError } from '@chronicle/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterFactory } from '../adapter.js'
 import { createTestDatabase, type DatabaseKind } from '../databases.js'
 import { userRow } from '../schema.js'
-import { type Fixture, setUp, tearDown } from '../setup.js'
+import { useFixture } from '../setup.js'
 
 async function expectCode(promise: Promise<unknown> | (() => unknown), code: ChronicleErrorCode) {
   let error: unknown
@@ -21,14 +21,10 @@ async function expectCode(promise: Promise<unknown> | (() => unknown), code: Chr
 
 export function errorsSuite(factory: AdapterFactory, kind: DatabaseKind) {
   describe('errors', () => {
-    let f: Fixture | undefined
-    afterEach(async () => {
-      await tearDown(f)
-      f = undefined
-    })
+    const start = useFixture(factory, kind)
 
     it('a configured table that does not exist fails with UNKNOWN_TABLE naming it; nothing is written', async () => {
-      f = await setUp(factory, kind, { tables: { users: {}, ghosts: {} } as never })
+      const f = await start({ tables: { users: {}, ghosts: {} } as never })
       const { client } = f
       await client.insert('users', [userRow(f.db.dialect, 1)])
       const error = await expectCode(client.insert('ghosts' as never, [{ id: 1 }]), 'UNKNOWN_TABLE')
@@ -39,7 +35,7 @@ export function errorsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('a primary key the table lacks fails with MISSING_PRIMARY_KEY and the write does not happen', async () => {
-      f = await setUp(factory, kind, { tables: { orders: {} } })
+      const f = await start({ tables: { orders: {} } })
       await expectCode(
         f.client.insert('orders', [{ order_id: 'x', user_id: 1, total: 1, status: 's' }]),
         'MISSING_PRIMARY_KEY',
@@ -48,7 +44,7 @@ export function errorsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('a missing audit table fails with MISSING_AUDIT_TABLE saying how to create it; the write does not happen', async () => {
-      f = await setUp(factory, kind, { withAuditTable: false })
+      const f = await start({ withAuditTable: false })
       const error = await expectCode(
         f.client.insert('users', [userRow(f.db.dialect, 1)]),
         'MISSING_AUDIT_TABLE',
@@ -58,7 +54,7 @@ export function errorsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('malformed filters fail with INVALID_FILTER', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { audit } = f.client
       await expectCode(audit.logs({ limit: 0 }), 'INVALID_FILTER')
       await expectCode(audit.logs({ limit: 1.5 }), 'INVALID_FILTER')
@@ -72,7 +68,7 @@ export function errorsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('values that look like SQL are stored as values', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const evil = `'); DROP TABLE users; --`
       await f.client.insert('orders', [
         { order_id: evil, user_id: 1, total: 1, status: '"; DELETE FROM audit_logs' },
@@ -101,7 +97,7 @@ export function errorsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('updating an audited primary key is refused before it runs', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       await f.client.insert('orders', [{ order_id: 'a', user_id: 1, total: 1, status: 's' }])
       await expectCode(
         f.client.update('orders', { order_id: 'a' }, { order_id: 'b' }),

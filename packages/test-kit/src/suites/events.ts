@@ -1,20 +1,16 @@
 import { isChronicleError, withAuditContext } from '@chronicle/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterFactory } from '../adapter.js'
 import type { DatabaseKind } from '../databases.js'
 import { userRow } from '../schema.js'
-import { type Fixture, setUp, tearDown } from '../setup.js'
+import { useFixture } from '../setup.js'
 
 export function eventsSuite(factory: AdapterFactory, kind: DatabaseKind) {
   describe('events', () => {
-    let f: Fixture | undefined
-    afterEach(async () => {
-      await tearDown(f)
-      f = undefined
-    })
+    const start = useFixture(factory, kind)
 
     it('audit.log writes an event with the context; action prefixes find a whole domain', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client } = f
       await withAuditContext(
         { actorId: 'u1', ipAddress: '10.1.1.1', metadata: { requestId: 'r9' } },
@@ -51,7 +47,7 @@ export function eventsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('an event written in a transaction shares its id, and vanishes when it rolls back', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db } = f
       await client.transaction(async (tx) => {
         await tx.insert('users', [userRow(db.dialect, 1)])
@@ -69,7 +65,7 @@ export function eventsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('invalid action names fail with INVALID_ACTION and write nothing', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       for (const action of ['billing', 'UPDATE', 'Billing.Plan', 'billing..x', "x.y'; --", '']) {
         const error = await f.client.log({ action }).catch((e: unknown) => e)
         expect(isChronicleError(error, 'INVALID_ACTION'), action).toBe(true)

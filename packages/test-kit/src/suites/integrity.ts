@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { getDialect } from '@chronicle/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterFactory, AuditedClient } from '../adapter.js'
 import type { DatabaseKind } from '../databases.js'
 import { defaultTables, userRow } from '../schema.js'
-import { type Fixture, setUp, tearDown } from '../setup.js'
+import { useFixture } from '../setup.js'
 
 /** A writer that runs transactions (some rolled back) with pauses, so two of them interleave. */
 async function writer(client: AuditedClient, name: string, rounds: number) {
@@ -23,14 +23,10 @@ async function writer(client: AuditedClient, name: string, rounds: number) {
 
 export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
   describe('integrity', () => {
-    let f: Fixture | undefined
-    afterEach(async () => {
-      await tearDown(f)
-      f = undefined
-    })
+    const start = useFixture(factory, kind)
 
     it('verify names each edited, deleted and reordered entry', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db } = f
       for (let i = 1; i <= 6; i++) await client.insert('users', [userRow(db.dialect, i)])
       expect(await client.audit.seal({ sealDelayMs: 0 })).toEqual({ sealed: 6, through: 6 })
@@ -63,7 +59,7 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('an edit that also rewrites the hash is caught by the chain; unsealed entries are checked for edits', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db } = f
       await client.insert('users', [userRow(db.dialect, 1), userRow(db.dialect, 2)])
       await client.audit.seal({ sealDelayMs: 0 })
@@ -85,12 +81,12 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
       'two connections writing concurrently still produce a valid chain',
       async () => {
         // SQLite has one writer at a time by design: there is no concurrency to test there.
-        f = await setUp(factory, kind)
+        const f = await start()
         const other = await factory.create(f.db, { tables: defaultTables })
         try {
           const sealing = (async () => {
             for (let i = 0; i < 5; i++) {
-              await f?.client.audit.seal({ sealDelayMs: 60_000 })
+              await f.client.audit.seal({ sealDelayMs: 60_000 })
               await sleep(5)
             }
           })()
@@ -108,7 +104,7 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
     it.skipIf(kind === 'sqlite')(
       'sealing waits for a transaction still in flight instead of sealing past it',
       async () => {
-        f = await setUp(factory, kind)
+        const f = await start()
         const other = await factory.create(f.db, { tables: defaultTables })
         try {
           let release!: () => void

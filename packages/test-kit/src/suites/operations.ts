@@ -3,12 +3,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { createAuditTable, getDialect, isChronicleError, withAuditContext } from '@chronicle/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterFactory } from '../adapter.js'
 import { createTestDatabase, type DatabaseKind } from '../databases.js'
 import { defaultTables, userRow } from '../schema.js'
 import { seedEntries } from '../seed.js'
-import { type Fixture, rawConnection, setUp, tearDown } from '../setup.js'
+import { rawConnection, useFixture } from '../setup.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -17,14 +17,10 @@ const order = (id: string, total = 1) => ({ order_id: id, user_id: 1, total, sta
 
 export function operationsSuite(factory: AdapterFactory, kind: DatabaseKind) {
   describe('operations', () => {
-    let f: Fixture | undefined
-    afterEach(async () => {
-      await tearDown(f)
-      f = undefined
-    })
+    const start = useFixture(factory, kind)
 
     it('stats are computed by the database: totals, shares, peaks and storage', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db } = f
       await withAuditContext({ actorId: 'alice' }, async () => {
         await client.insert('users', [userRow(db.dialect, 1), userRow(db.dialect, 2)])
@@ -48,7 +44,7 @@ export function operationsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('cleanup deletes in batches, reports per table, and verify stays true', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client } = f
       await client.insert('orders', [order('o1'), order('o2'), order('o3')])
       await client.update('orders', {}, { status: 'paid' })
@@ -79,7 +75,7 @@ export function operationsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('JSONL export re-imports losslessly: same entries, same chain head', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db } = f
       await withAuditContext({ actorId: 'u', metadata: { requestId: 'r' } }, () =>
         client.insert('users', [userRow(db.dialect, 1)]),
@@ -114,15 +110,15 @@ export function operationsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('export streams 100k entries within a bounded heap', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       await seedEntries(f.db, 100_000, 512)
       // Retained memory, not garbage the collector has yet to visit: collect before each sample.
       const retained = () => {
         gc()
         return process.memoryUsage().heapUsed
       }
-      const start = retained()
-      let peak = start
+      const baseline = retained()
+      let peak = baseline
       let count = 0
       for await (const entry of f.client.audit.export({ table: 'users' })) {
         count += 1
@@ -131,11 +127,11 @@ export function operationsSuite(factory: AdapterFactory, kind: DatabaseKind) {
       }
       expect(count).toBe(100_000)
       // All 100k entries at once would retain well over 100 MB; a page at a time stays small.
-      expect(peak - start).toBeLessThan(16 * 1024 * 1024)
+      expect(peak - baseline).toBeLessThan(16 * 1024 * 1024)
     })
 
     it('revertTransaction undoes a transaction in reverse order; a later change is a CONFLICT unless force', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client } = f
       await client.insert('orders', [order('keep', 5)])
       await client.insert('memberships', [{ user_id: 1, org_id: 1, role: 'member' }])

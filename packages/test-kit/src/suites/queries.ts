@@ -1,21 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { withAuditContext } from '@chronicle/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterFactory } from '../adapter.js'
 import type { DatabaseKind } from '../databases.js'
 import { userRow } from '../schema.js'
-import { type Fixture, setUp, tearDown } from '../setup.js'
+import { useFixture } from '../setup.js'
 
 export function queriesSuite(factory: AdapterFactory, kind: DatabaseKind) {
   describe('queries', () => {
-    let f: Fixture | undefined
-    afterEach(async () => {
-      await tearDown(f)
-      f = undefined
-    })
+    const start = useFixture(factory, kind)
 
     it('logs filters by table, entity, actor, action and time, and pages with a cursor', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db } = f
       await withAuditContext({ actorId: 'alice' }, () =>
         client.insert(
@@ -54,7 +50,7 @@ export function queriesSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('history, stateAt, diff and compare rebuild each version of a row', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db } = f
       await client.insert('users', [userRow(db.dialect, 1)])
       const [v1] = await client.select('users')

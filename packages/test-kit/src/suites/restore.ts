@@ -1,21 +1,17 @@
 import { getDialect, isChronicleError } from '@chronicle/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterFactory } from '../adapter.js'
 import type { DatabaseKind } from '../databases.js'
-import { type Fixture, setUp, tearDown } from '../setup.js'
+import { useFixture } from '../setup.js'
 
 const order = { order_id: 'o1', user_id: 1, total: 10, status: 'new' }
 
 export function restoreSuite(factory: AdapterFactory, kind: DatabaseKind) {
   describe('restore', () => {
-    let f: Fixture | undefined
-    afterEach(async () => {
-      await tearDown(f)
-      f = undefined
-    })
+    const start = useFixture(factory, kind)
 
     it('undoes an update, audits the restore, and a dry run changes nothing', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client } = f
       await client.insert('orders', [order])
       await client.update('orders', { order_id: 'o1' }, { status: 'paid', total: 12 })
@@ -39,7 +35,7 @@ export function restoreSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('undeletes a deleted row and deletes an inserted one', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client } = f
       await client.insert('orders', [order])
       await client.delete('orders', { order_id: 'o1' })
@@ -59,7 +55,7 @@ export function restoreSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('refuses to restore a column the table no longer has, unless allowDrift', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db } = f
       await client.insert('orders', [order])
       await client.delete('orders', { order_id: 'o1' })

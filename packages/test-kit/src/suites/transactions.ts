@@ -1,9 +1,9 @@
 import { getDialect } from '@chronicle/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AdapterFactory } from '../adapter.js'
 import type { DatabaseKind, TestDatabase } from '../databases.js'
 import { userRow } from '../schema.js'
-import { type Fixture, setUp, tearDown } from '../setup.js'
+import { useFixture } from '../setup.js'
 
 /** Makes the audit table refuse entries for one entity id: the audit insert fails, not the write. */
 export async function rejectAuditFor(db: TestDatabase, entityId: string): Promise<void> {
@@ -26,14 +26,10 @@ export async function rejectAuditFor(db: TestDatabase, entityId: string): Promis
 
 export function transactionsSuite(factory: AdapterFactory, kind: DatabaseKind) {
   describe('transactions', () => {
-    let f: Fixture | undefined
-    afterEach(async () => {
-      await tearDown(f)
-      f = undefined
-    })
+    const start = useFixture(factory, kind)
 
     it('writes in a committed transaction share its transaction id', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db } = f
       await client.transaction(async (tx) => {
         await tx.insert('users', [userRow(db.dialect, 1)])
@@ -46,7 +42,7 @@ export function transactionsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('a rolled-back transaction leaves neither rows nor entries', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db, count } = f
       await client.insert('users', [userRow(db.dialect, 1)])
       await expect(
@@ -62,7 +58,7 @@ export function transactionsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('entries written in a rolled-back savepoint are gone; the rest commit', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db } = f
       await client.transaction(async (tx) => {
         await tx.insert('users', [userRow(db.dialect, 1)])
@@ -83,7 +79,7 @@ export function transactionsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('when the audit insert fails, the write fails and nothing changes (standalone)', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db, count } = f
       await client.insert('users', [userRow(db.dialect, 1)])
       const [row] = await client.select('users')
@@ -95,7 +91,7 @@ export function transactionsSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
 
     it('when the audit insert fails inside a transaction, the transaction fails whole', async () => {
-      f = await setUp(factory, kind)
+      const f = await start()
       const { client, db, count } = f
       await client.insert('orders', [{ order_id: 'ok', user_id: 1, total: 1, status: 'new' }])
       await rejectAuditFor(db, 'bad')
