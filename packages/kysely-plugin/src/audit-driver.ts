@@ -104,6 +104,7 @@ class AuditConnection implements DatabaseConnection {
       connection: this.inner,
       sql: this.#sql,
       transactionId,
+      returningSql: this.#driver.returningSql,
     })
     if (this.transactionId !== null)
       return captureWrite(context(this.transactionId), compiled, plan)
@@ -135,6 +136,7 @@ export class AuditDriver implements Driver, SqlDatabase {
   readonly inner: Driver
   readonly compiler: QueryCompiler
   readonly engine: () => AuditEngine
+  readonly returningSql = new Map<string, string>()
   readonly #connections = new WeakMap<DatabaseConnection, AuditConnection>()
   readonly #mutex: Mutex | undefined
   #init: Promise<void> | undefined

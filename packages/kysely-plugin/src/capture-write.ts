@@ -36,6 +36,8 @@ export interface CaptureContext {
   readonly connection: DatabaseConnection
   readonly sql: SqlConnection
   readonly transactionId: string
+  /** Rewritten SQL by original SQL, shared by every connection of one driver. */
+  readonly returningSql: Map<string, string>
 }
 
 type InsertPlan = Extract<WritePlan, { kind: 'insert' }>
@@ -140,13 +142,20 @@ async function preRead(
  * Runs the statement with every column of the target appended to RETURNING under aliases,
  * then hands the caller exactly the rows (and counts) it asked for.
  */
-async function runReturning(
+/**
+ * The statement's SQL with every target column appended to RETURNING under an alias.
+ * The appended columns carry no parameters, so the caller's parameters stay valid and the
+ * rewritten text can be cached by the original text: a repeated write compiles once.
+ */
+function withAuditReturning(
   context: CaptureContext,
   compiled: CompiledQuery,
   plan: WritePlan,
-  meta: TableMeta,
+  columns: string[],
 ) {
-  const columns = [...meta.columns.keys()]
+  const key = `${compiled.sql}\u0000${plan.ref}\u0000${columns.join('\u0000')}`
+  const cached = context.returningSql.get(key)
+  if (cached !== undefined) return cached
   const postgres = context.engine.dialect.name === 'postgres'
   const selections = columns.map((column, i) =>
     SelectionNode.create(
@@ -159,14 +168,29 @@ async function runReturning(
       ),
     ),
   )
-  const userSelections = plan.query.returning?.selections ?? []
   const query = {
     ...plan.query,
-    returning: ReturningNode.create([...userSelections, ...selections]),
+    returning: ReturningNode.create([...(plan.query.returning?.selections ?? []), ...selections]),
   }
-  const raw = await context.connection.executeQuery<Record<string, unknown>>(
-    context.compiler.compileQuery(query, compiled.queryId),
-  )
+  const { sql } = context.compiler.compileQuery(query, compiled.queryId)
+  // Bounded: an application has a fixed set of statement shapes, but nothing may grow forever.
+  if (context.returningSql.size >= 1000) context.returningSql.clear()
+  context.returningSql.set(key, sql)
+  return sql
+}
+
+async function runReturning(
+  context: CaptureContext,
+  compiled: CompiledQuery,
+  plan: WritePlan,
+  meta: TableMeta,
+) {
+  const columns = [...meta.columns.keys()]
+  const userSelections = plan.query.returning?.selections ?? []
+  const raw = await context.connection.executeQuery<Record<string, unknown>>({
+    ...compiled,
+    sql: withAuditReturning(context, compiled, plan, columns),
+  })
   const rows: Row[] = []
   const userRows: Record<string, unknown>[] = []
   for (const returned of raw.rows) {

@@ -3,12 +3,11 @@ import type { NewEntry } from './audit-entry.js'
 import { canonicalJson } from './codec.js'
 
 /**
- * SHA-256 over the canonical JSON of an entry's content (everything but its id), chained to
- * the previous entry's hash when one is given so that removal or reordering is detectable.
+ * SHA-256 over the canonical JSON of an entry's content (everything but its id). It needs
+ * no other entry, so writers never wait on each other; sealing chains these hashes.
  */
-export function entryHash(entry: NewEntry, previousHash: string | null = null): string {
+export function entryHash(entry: NewEntry): string {
   const content = canonicalJson({
-    previousHash,
     createdAt: entry.createdAt.toISOString(),
     transactionId: entry.transactionId,
     action: entry.action,
