@@ -1,7 +1,8 @@
+import type { AuditEntry } from '@chronicle/core'
 import { type TestTables, userRow } from '@chronicle/test-kit'
 import Database from 'better-sqlite3'
-import { type Generated, Kysely, SqliteAdapter, SqliteDialect } from 'kysely'
-import { describe, expect, it } from 'vitest'
+import { type Generated, Kysely, type Selectable, SqliteAdapter, SqliteDialect } from 'kysely'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import { auditPlugin, createAuditTable } from '../src/index.js'
 import { adapterOf } from '../src/kysely-internals.js'
 
@@ -61,5 +62,18 @@ describe('kysely:sqlite adapter specifics', () => {
     expect(() => audit.dialect(new SqliteDialect({ database: new Database(':memory:') }))).toThrow(
       /already attached/,
     )
+  })
+
+  it('history and stateAt are typed with the table’s selectable row', async () => {
+    const { db, audit } = open()
+    await createAuditTable(db)
+    await db.insertInto('users').values(userRow('sqlite', 1)).execute()
+    const users = audit.table('users')
+    const history = await users.history(1)
+    expectTypeOf(history).toEqualTypeOf<AuditEntry<Selectable<DB['users']>>[]>()
+    expectTypeOf(await users.stateAt(1, new Date())).toEqualTypeOf<Selectable<DB['users']> | null>()
+    expect(history[0]?.newValues?.email).toBe('user1@example.com')
+    // @ts-expect-error: only audited, existing tables have a repo
+    expect(() => audit.table('nope')).toThrow()
   })
 })
