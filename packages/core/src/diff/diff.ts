@@ -13,10 +13,13 @@ export function changedColumns(before: EncodedRow, after: EncodedRow): string[] 
   for (const column of columns) {
     const types = (row: EncodedRow) =>
       (row[TYPES_KEY] as Record<string, unknown> | undefined)?.[column]
-    if (
-      canonicalJson(before[column]) !== canonicalJson(after[column]) ||
-      types(before) !== types(after)
-    ) {
+    const a = before[column]
+    const b = after[column]
+    // Most columns hold primitives: compare them directly, canonicalise only structures.
+    const differs =
+      a !== b &&
+      (typeof a !== 'object' || typeof b !== 'object' || canonicalJson(a) !== canonicalJson(b))
+    if (differs || types(before) !== types(after)) {
       changed.push(column)
     }
   }

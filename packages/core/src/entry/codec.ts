@@ -121,16 +121,30 @@ export function mergeEncoded(...rows: EncodedRow[]): EncodedRow {
   return out
 }
 
-/** JSON with object keys sorted at every depth: equal values give equal text. */
+/**
+ * JSON with object keys sorted at every depth: equal values give equal text, whatever order
+ * a database returns keys in (PostgreSQL's JSONB reorders them). Hot on the write path, so
+ * written with plain loops.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value)
-      .filter((k) => value[k] !== undefined)
-      .sort()
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`
+  if (value === null || value === undefined) return 'null'
+  if (typeof value !== 'object') return JSON.stringify(value)
+  if (Array.isArray(value)) {
+    let out = '['
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i])
+    return `${out}]`
   }
-  return JSON.stringify(value ?? null)
+  if (!isPlainObject(value)) return JSON.stringify(value)
+  const keys = Object.keys(value).sort()
+  let out = '{'
+  let first = true
+  for (const key of keys) {
+    const item = value[key]
+    if (item === undefined) continue
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`
+    first = false
+  }
+  return `${out}}`
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AuditEntry, NewEntry } from '../entry/audit-entry.js'
 import { decodeRow, type EncodedRow, parseJsonColumn } from '../entry/codec.js'
-import { entryHash } from '../entry/hash.js'
+import { type EntryTexts, entryHash, entryTexts } from '../entry/hash.js'
 import type { SqlConnection } from './connection.js'
 import type { SqlDialect } from './dialect.js'
 import { SqlBuilder } from './sql-builder.js'
@@ -25,25 +25,35 @@ export const WRITE_COLUMNS = [
 /** Large snapshots must not build a statement past MySQL's max_allowed_packet (16 MiB default). */
 const MAX_STATEMENT_BYTES = 4 * 1024 * 1024
 
-const json = (value: unknown) =>
-  value === null || value === undefined ? null : JSON.stringify(value)
-
-function entryValues(dialect: SqlDialect, entry: NewEntry): unknown[] {
+function entryValues(entry: NewEntry, createdAt: unknown, texts: EntryTexts): unknown[] {
   return [
-    dialect.writeTimestamp(entry.createdAt),
+    createdAt,
     entry.transactionId,
     entry.action,
     entry.tableName,
     entry.entityId,
-    json(entry.oldValues),
-    json(entry.newValues),
-    json(entry.changedFields),
+    texts.oldValues,
+    texts.newValues,
+    texts.changedFields,
     entry.actorId,
     entry.actorType,
     entry.ipAddress,
     entry.userAgent,
-    json(entry.metadata),
+    texts.metadata,
   ]
+}
+
+/** Entries of one write share one Date: format it once, not once per row. */
+function timestampWriter(dialect: SqlDialect) {
+  let last: Date | undefined
+  let formatted: unknown
+  return (date: Date) => {
+    if (date !== last) {
+      last = date
+      formatted = dialect.writeTimestamp(date)
+    }
+    return formatted
+  }
 }
 
 /**
@@ -92,12 +102,17 @@ export function writeStoredEntries(
   auditTable: string,
   entries: readonly StoredEntry[],
 ): Promise<void> {
+  const stamp = timestampWriter(dialect)
   return insertMany(
     connection,
     dialect,
     auditTable,
     ['id', ...WRITE_COLUMNS],
-    entries.map((entry) => [entry.id, ...entryValues(dialect, entry), entry.hash]),
+    entries.map((entry) => [
+      entry.id,
+      ...entryValues(entry, stamp(entry.createdAt), entryTexts(entry)),
+      entry.hash,
+    ]),
   )
 }
 
@@ -108,12 +123,16 @@ export function writeEntries(
   auditTable: string,
   entries: readonly NewEntry[],
 ): Promise<void> {
+  const stamp = timestampWriter(dialect)
   return insertMany(
     connection,
     dialect,
     auditTable,
     WRITE_COLUMNS,
-    entries.map((entry) => [...entryValues(dialect, entry), entryHash(entry)]),
+    entries.map((entry) => {
+      const texts = entryTexts(entry)
+      return [...entryValues(entry, stamp(entry.createdAt), texts), entryHash(entry, texts)]
+    }),
   )
 }
 
