@@ -1,0 +1,144 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { auditPlugin, createAuditTable } from '@chronicle/kysely'
+import { Kysely } from 'kysely'
+import { countingDialect, StatementCounter } from './counting-dialect.ts'
+import { exportMemory, readWorkloads, seedLog } from './reads.ts'
+import { type BenchDB, createItemTables } from './schema.ts'
+import { type DatabaseKind, openTarget } from './targets.ts'
+import { writeWorkloads } from './writes.ts'
+
+const quick = process.argv.includes('--quick')
+const settings = quick
+  ? { samples: 5, warmup: 1, batch: 20, bulk: [100, 1000], log: 10_000, readSamples: 20 }
+  : { samples: 15, warmup: 3, batch: 100, bulk: [1000, 10_000], log: 1_000_000, readSamples: 100 }
+const kinds = (process.env.CHRONICLE_DBS?.split(',') ?? [
+  'sqlite',
+  'postgres',
+  'mariadb',
+]) as DatabaseKind[]
+
+const rows: Record<string, unknown>[] = []
+const fmt = (n: number, digits = 3) => (Number.isFinite(n) ? n.toFixed(digits) : '-')
+
+for (const kind of kinds) {
+  const target = await openTarget(kind)
+  if (!target) continue
+  const began = Date.now()
+  try {
+    const plainCounter = new StatementCounter()
+    const auditedCounter = new StatementCounter()
+    const readCounter = new StatementCounter()
+    const plain = new Kysely<BenchDB>({ dialect: countingDialect(target.dialect(), plainCounter) })
+    const audit = auditPlugin<BenchDB>({ tables: { items_audited: {} } })
+    const audited = new Kysely<BenchDB>({
+      dialect: audit.dialect(countingDialect(target.dialect(), auditedCounter)),
+    })
+    const logAudit = auditPlugin<BenchDB>({ tables: { items_audited: {} }, auditTable: 'big_log' })
+    const logDb = new Kysely<BenchDB>({
+      dialect: logAudit.dialect(countingDialect(target.dialect(), readCounter)),
+    })
+    await createItemTables(plain, kind)
+    await createAuditTable(plain)
+    await createAuditTable(plain, { auditTable: 'big_log' })
+
+    const writes = await writeWorkloads(
+      {
+        plain,
+        audited,
+        plainCounter,
+        auditedCounter,
+        samples: settings.samples,
+        warmup: settings.warmup,
+        batch: settings.batch,
+      },
+      settings.bulk,
+    )
+    console.log(
+      `\nkysely × ${kind}: writes (ms per operation, median of ${settings.samples} interleaved samples)`,
+    )
+    console.log(
+      'workload            unaudited   chronicle   trigger   chronicle/unaudited  trigger/unaudited  chronicle/trigger  statements (chronicle)',
+    )
+    for (const workload of [...new Set(writes.map((w) => w.workload))]) {
+      const get = (variant: string) =>
+        writes.find((w) => w.workload === workload && w.variant === variant)
+      const [u, c, t] = [get('unaudited'), get('chronicle'), get('trigger')]
+      if (!u || !c || !t) continue
+      console.log(
+        `${workload.padEnd(20)}${fmt(u.median).padStart(9)}${fmt(c.median).padStart(12)}${fmt(t.median).padStart(10)}${`${fmt(c.median / u.median, 2)}×`.padStart(21)}${`${fmt(t.median / u.median, 2)}×`.padStart(19)}${`${fmt(c.median / t.median, 2)}×`.padStart(19)}${String(c.roundTrips).padStart(24)}`,
+      )
+      for (const m of [u, c, t]) {
+        rows.push({
+          kind: 'write',
+          workload,
+          adapter: 'kysely',
+          db: kind,
+          variant: m.variant,
+          median: m.median,
+          p95: m.p95,
+          ratio: m.median / u.median,
+          roundTrips: m.roundTrips,
+        })
+      }
+    }
+
+    await seedLog(plain, kind, 'big_log', settings.log)
+    const reads = await readWorkloads(
+      logAudit,
+      plain,
+      kind,
+      readCounter,
+      settings.log,
+      settings.readSamples,
+    )
+    console.log(
+      `\nkysely × ${kind}: reads on a ${settings.log.toLocaleString('en')}-entry log (ms)`,
+    )
+    for (const r of reads) {
+      console.log(
+        `${r.workload.padEnd(30)} median ${fmt(r.median).padStart(8)}  p95 ${fmt(r.p95).padStart(8)}  index: ${r.index}`,
+      )
+      rows.push({
+        kind: 'read',
+        workload: r.workload,
+        adapter: 'kysely',
+        db: kind,
+        median: r.median,
+        p95: r.p95,
+        index: r.index,
+        logEntries: settings.log,
+      })
+    }
+    const memory = await exportMemory(logAudit)
+    console.log(
+      `export of ${memory.entries.toLocaleString('en')} entries: peak retained heap growth ${fmt(memory.peakMb, 1)} MB in ${fmt(memory.seconds, 1)} s`,
+    )
+    rows.push({
+      kind: 'export',
+      workload: 'export',
+      adapter: 'kysely',
+      db: kind,
+      entries: memory.entries,
+      peakMb: memory.peakMb,
+      seconds: memory.seconds,
+    })
+
+    await Promise.all(
+      [plain.destroy(), audited.destroy(), logDb.destroy()].map((p) => p.catch(() => undefined)),
+    )
+  } finally {
+    await target.drop()
+    console.log(`(${kind}: ${((Date.now() - began) / 1000).toFixed(0)} s)`)
+  }
+}
+
+mkdirSync(new URL('../results/', import.meta.url), { recursive: true })
+const file = new URL(
+  `../results/${quick ? 'quick' : 'full'}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+  import.meta.url,
+)
+writeFileSync(
+  file,
+  `${JSON.stringify({ quick, node: process.version, settings, results: rows }, null, 2)}\n`,
+)
+console.log(`\nresults: ${file.pathname}`)

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto'
+import { rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { type Dialect, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
+import mysql from 'mysql2'
+import mysqlPromise from 'mysql2/promise'
+import pg from 'pg'
+
+export type DatabaseKind = 'sqlite' | 'postgres' | 'mariadb'
+
+const PG_URL = process.env.CHRONICLE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const MARIADB_URL = process.env.CHRONICLE_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/test'
+
+/** A private database for one benchmark run: fresh Kysely dialects on it, and a way to drop it. */
+export interface BenchTarget {
+  readonly kind: DatabaseKind
+  dialect(): Dialect
+  drop(): Promise<void>
+}
+
+/** The target, or null (with the reason printed) when its server is not reachable. */
+export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null> {
+  const name = `chronicle_bench_${randomBytes(3).toString('hex')}`
+  try {
+    if (kind === 'sqlite') {
+      // A file in WAL mode with synchronous=NORMAL: how SQLite is run in production.
+      const file = join(tmpdir(), `${name}.db`)
+      const sqlite = new Database(file)
+      sqlite.pragma('journal_mode = WAL')
+      sqlite.pragma('synchronous = NORMAL')
+      return {
+        kind,
+        dialect: () => new SqliteDialect({ database: sqlite }),
+        async drop() {
+          sqlite.close()
+          for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true })
+        },
+      }
+    }
+    if (kind === 'postgres') {
+      const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 })
+      await admin.connect()
+      await admin.query(`CREATE DATABASE ${name}`)
+      await admin.end()
+      const url = PG_URL.replace(/\/[^/]*$/, `/${name}`)
+      const pools: pg.Pool[] = []
+      return {
+        kind,
+        dialect: () => {
+          const pool = new pg.Pool({ connectionString: url, max: 2 })
+          pools.push(pool)
+          return new PostgresDialect({ pool })
+        },
+        async drop() {
+          await Promise.all(pools.map((p) => p.end().catch(() => undefined)))
+          const client = new pg.Client({ connectionString: PG_URL })
+          await client.connect()
+          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+          await client.end()
+        },
+      }
+    }
+    const admin = await mysqlPromise.createConnection({ uri: MARIADB_URL, connectTimeout: 3000 })
+    await admin.query(`CREATE DATABASE ${name}`)
+    await admin.end()
+    const uri = MARIADB_URL.replace(/\/[^/]*$/, `/${name}`)
+    return {
+      kind,
+      dialect: () => new MysqlDialect({ pool: mysql.createPool({ uri, connectionLimit: 2 }) }),
+      async drop() {
+        const client = await mysqlPromise.createConnection({ uri: MARIADB_URL })
+        await client.query(`DROP DATABASE IF EXISTS ${name}`)
+        await client.end()
+      },
+    }
+  } catch (error) {
+    console.log(`${kind}: not reachable, skipped (${(error as Error).message})`)
+    return null
+  }
+}
