@@ -57,7 +57,18 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
           await Promise.all(pools.map((p) => p.end().catch(() => undefined)))
           const client = new pg.Client({ connectionString: PG_URL })
           await client.connect()
-          await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+          // Ended pools close sockets asynchronously; FORCE would fail the clients still closing.
+          for (let attempt = 0; ; attempt++) {
+            const dropped = await client.query(`DROP DATABASE IF EXISTS ${name}`).then(
+              () => true,
+              (error: { code?: string }) => {
+                if (error.code !== '55006' || attempt > 100) throw error
+                return false
+              },
+            )
+            if (dropped) break
+            await new Promise((resolve) => setTimeout(resolve, 50))
+          }
           await client.end()
         },
       }

@@ -140,6 +140,7 @@ export class AuditDriver implements Driver, SqlDatabase {
   readonly #connections = new WeakMap<DatabaseConnection, AuditConnection>()
   readonly #mutex: Mutex | undefined
   #init: Promise<void> | undefined
+  #destroyed: Promise<void> | undefined
 
   constructor(
     inner: Driver,
@@ -229,8 +230,14 @@ export class AuditDriver implements Driver, SqlDatabase {
     release?.()
   }
 
+  /**
+   * Once, whoever asks first: Kysely's `db.destroy()` (only if Kysely itself used the driver)
+   * or `audit.destroy()` (when only audit queries opened connections).
+   */
   destroy(): Promise<void> {
-    return this.inner.destroy()
+    if (!this.#init) return Promise.resolve()
+    this.#destroyed ??= this.#init.then(() => this.inner.destroy())
+    return this.#destroyed
   }
 
   // --- SqlDatabase: core's reads and transactions, on the unaudited inner driver ---

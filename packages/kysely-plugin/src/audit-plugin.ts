@@ -39,6 +39,8 @@ function dialectName(adapter: unknown): DialectName {
  * transaction.
  */
 export class KyselyAudit<DB> extends Chronicle<KyselyRows<DB>> {
+  #driver: AuditDriver | undefined
+
   /**
    * Wraps a Kysely dialect. Kysely's driver sees every connection, transaction and
    * savepoint, so audit rows always go to the connection that made the change.
@@ -61,6 +63,7 @@ export class KyselyAudit<DB> extends Chronicle<KyselyRows<DB>> {
       adapter.supportsMultipleConnections === false,
     )
     this.attachDatabase(name, driver)
+    this.#driver = driver
     return {
       createDriver: () => driver,
       createQueryCompiler: () => inner.createQueryCompiler(),
@@ -81,6 +84,15 @@ export class KyselyAudit<DB> extends Chronicle<KyselyRows<DB>> {
    * })
    * ```
    */
+  /**
+   * Closes the connections the audit opened. `db.destroy()` does this whenever the Kysely
+   * instance itself ran a query; call this too when it may have served only audit queries
+   * (Kysely does not close a driver it never used). Safe to call after `db.destroy()`.
+   */
+  async destroy(): Promise<void> {
+    await this.#driver?.destroy()
+  }
+
   override async log(event: AuditEvent, options: { readonly tx?: Kysely<DB> } = {}): Promise<void> {
     if (!options.tx) return super.log(event)
     await options.tx.executeQuery(eventQuery(event))

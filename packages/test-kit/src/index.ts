@@ -1,6 +1,12 @@
 export type { AdapterFactory, AuditedClient, Row, Set, TableName, Where } from './adapter.js'
 export { runContract } from './contract.js'
-export { DATABASES, type DatabaseKind, isAvailable, type TestDatabase } from './databases.js'
+export {
+  createTestDatabase,
+  DATABASES,
+  type DatabaseKind,
+  isAvailable,
+  type TestDatabase,
+} from './databases.js'
 export { createFixtureTables, defaultTables, type TestTables, userRow } from './schema.js'
 export { seedEntries } from './seed.js'
 export { type Fixture, rawConnection, setUp, tearDown } from './setup.js'
