@@ -1,5 +1,5 @@
 import type { AuditEngine } from '../capture/audit-engine.js'
-import { type StoredEntry, writeStoredEntries } from '../store/entry-store.js'
+import { type StoredEntry, writeEntries } from '../store/entry-store.js'
 import { entryFromJsonLine } from './export-entries.js'
 
 /** Lines from a stream of text chunks (a file, stdin), without loading it whole. */
@@ -34,9 +34,7 @@ export async function importJsonl(
     if (batch.length === 0) return
     const entries = batch
     batch = []
-    await database.transaction((connection) =>
-      writeStoredEntries(connection, dialect, table, entries),
-    )
+    await database.transaction((connection) => writeEntries(connection, dialect, table, entries))
     imported += entries.length
   }
   for await (const line of lines(source)) {

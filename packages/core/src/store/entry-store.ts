@@ -95,43 +95,29 @@ export async function insertMany(
   await flush()
 }
 
-/** Writes entries read elsewhere (an import) with their ids and hashes unchanged. */
-export function writeStoredEntries(
-  connection: SqlConnection,
-  dialect: SqlDialect,
-  auditTable: string,
-  entries: readonly StoredEntry[],
-): Promise<void> {
-  const stamp = timestampWriter(dialect)
-  return insertMany(
-    connection,
-    dialect,
-    auditTable,
-    ['id', ...WRITE_COLUMNS],
-    entries.map((entry) => [
-      entry.id,
-      ...entryValues(entry, stamp(entry.createdAt), entryTexts(entry)),
-      entry.hash,
-    ]),
-  )
-}
-
-/** Writes new entries, each with its content hash (chaining happens when entries are sealed). */
+/**
+ * Writes entries on the caller's connection. New entries get their content hash (chaining
+ * happens when they are sealed); stored entries, from an import, keep their id and hash.
+ */
 export function writeEntries(
   connection: SqlConnection,
   dialect: SqlDialect,
   auditTable: string,
-  entries: readonly NewEntry[],
+  entries: readonly NewEntry[] | readonly StoredEntry[],
 ): Promise<void> {
   const stamp = timestampWriter(dialect)
+  const imported = entries.length > 0 && 'id' in (entries[0] as NewEntry | StoredEntry)
   return insertMany(
     connection,
     dialect,
     auditTable,
-    WRITE_COLUMNS,
-    entries.map((entry) => {
+    imported ? ['id', ...WRITE_COLUMNS] : WRITE_COLUMNS,
+    entries.map((entry: NewEntry | StoredEntry) => {
       const texts = entryTexts(entry)
-      return [...entryValues(entry, stamp(entry.createdAt), texts), entryHash(entry, texts)]
+      const values = entryValues(entry, stamp(entry.createdAt), texts)
+      return 'id' in entry
+        ? [entry.id, ...values, entry.hash]
+        : [...values, entryHash(entry, texts)]
     }),
   )
 }
