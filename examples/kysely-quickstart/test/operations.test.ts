@@ -9,8 +9,15 @@ it('kysely:sqlite the README operations snippets run end to end', async () => {
     entityId: '1',
     metadata: { plan: 'pro' },
   })
-  expect(seen.stats.byAction).toEqual({ INSERT: 1, UPDATE: 2, 'billing.plan.changed': 1 })
-  expect(seen.stats.byActor).toEqual({ u1: 1, '(none)': 3 })
+  expect(seen.stats.byAction).toEqual({
+    UPDATE: { count: 2, share: 0.5 },
+    INSERT: { count: 1, share: 0.25 },
+    'billing.plan.changed': { count: 1, share: 0.25 },
+  })
+  expect(seen.stats.byActor).toEqual({
+    '(none)': { count: 3, share: 0.75 },
+    u1: { count: 1, share: 0.25 },
+  })
   expect(seen.reverted.reverted).toHaveLength(1)
   expect(seen.plan).toBe('free')
   expect(seen.verified).toMatchObject({ ok: true, broken: [] })

@@ -24,7 +24,7 @@ export {
 export type { SealOptions, SealResult } from './integrity/seal.js'
 export type { BrokenReason, VerifyResult } from './integrity/verify.js'
 export type { EntryFilter, LogsFilter } from './query/logs.js'
-export type { AuditStats, StatsFilter } from './query/stats.js'
+export type { AuditStats, StatsFilter, StatsShare } from './query/stats.js'
 export type { EntityKey, PointInTime, TableRepo } from './query/table-repo.js'
 export type { VersionDiff } from './query/version-diff.js'
 export type { RestoreChange, RestoreOptions, RestoreResult } from './restore/restore.js'

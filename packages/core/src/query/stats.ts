@@ -5,13 +5,20 @@ import { appendFilter, type EntryFilter } from './logs.js'
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const
 
+/** How many entries, and which fraction of the total (0–1). */
+export interface StatsShare {
+  readonly count: number
+  readonly share: number
+}
+
 /** Aggregates over the entries a filter selects, computed by the database (GROUP BY). */
 export interface AuditStats {
   readonly total: number
-  readonly byAction: Record<string, number>
-  readonly byTable: Record<string, number>
+  /** Largest first. */
+  readonly byAction: Record<string, StatsShare>
+  readonly byTable: Record<string, StatsShare>
   /** Entries without an actor count under `(none)`. */
-  readonly byActor: Record<string, number>
+  readonly byActor: Record<string, StatsShare>
   /** The busiest day of the week (UTC), or null when there are no entries. */
   readonly peakDay: { readonly day: (typeof DAYS)[number]; readonly count: number } | null
   /** The busiest hour of the day (UTC, 0–23). */
@@ -42,11 +49,14 @@ export async function auditStats(
     const { rows } = await database.query<{ k: unknown; n: unknown }>(text, params)
     return rows.map((row) => ({ key: row.k, count: Number(row.n) }))
   }
-  const record = (rows: { key: unknown; count: number }[]) =>
+  const record = (rows: { key: unknown; count: number }[], total: number) =>
     Object.fromEntries(
       rows
         .sort((a, b) => b.count - a.count)
-        .map((r) => [r.key === null ? '(none)' : String(r.key), r.count]),
+        .map((r) => [
+          r.key === null ? '(none)' : String(r.key),
+          { count: r.count, share: total > 0 ? r.count / total : 0 },
+        ]),
     )
   const peak = (rows: { key: unknown; count: number }[]) =>
     rows.reduce<{ key: unknown; count: number } | null>(
@@ -69,11 +79,12 @@ export async function auditStats(
   const hour = peak(await grouped(dialect.hourOfDay(q('created_at'))))
   const size = dialect.storageBytes([table, chainTable(table), anchorTable(table)])
   const [bytes] = (await database.query<{ bytes: unknown }>(size.sql, size.params)).rows
+  const total = Number(summary?.n ?? 0)
   return {
-    total: Number(summary?.n ?? 0),
-    byAction: record(byAction),
-    byTable: record(byTable),
-    byActor: record(byActor),
+    total,
+    byAction: record(byAction, total),
+    byTable: record(byTable, total),
+    byActor: record(byActor, total),
     peakDay: day ? { day: DAYS[Number(day.key)] ?? 'Sunday', count: day.count } : null,
     peakHour: hour ? { hour: Number(hour.key), count: hour.count } : null,
     bytes: Number(bytes?.bytes ?? 0),
