@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     // Run tests against package sources, no build needed.
     alias: [
+      { find: /^@chronicle\/core\/adapter$/, replacement: r('./packages/core/src/adapter.ts') },
       { find: /^@chronicle\/core$/, replacement: r('./packages/core/src/index.ts') },
       { find: /^@chronicle\/kysely$/, replacement: r('./packages/kysely-plugin/src/index.ts') },
       { find: /^@chronicle\/test-kit$/, replacement: r('./packages/test-kit/src/index.ts') },

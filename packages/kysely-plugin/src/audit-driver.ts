@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import type {
-  AuditEngine,
-  AuditEvent,
-  SqlConnection,
-  SqlDatabase,
-  SqlResult,
-} from '@chronicle/core'
+import type { AuditEvent } from '@chronicle/core'
+import {
+  type AuditEngine,
+  type CaptureConnection,
+  captureWrite,
+  type SqlConnection,
+  type SqlDatabase,
+  type SqlResult,
+  TransactionGuard,
+  type WriteDescription,
+} from '@chronicle/core/adapter'
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -14,8 +18,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely'
-import { captureWrite } from './capture-write.js'
-import { planWrite } from './write-plan.js'
+import { describeWrite } from './write-plan.js'
 
 /** Core's view of one Kysely connection. */
 function sqlConnection(connection: DatabaseConnection): SqlConnection {
@@ -25,6 +28,7 @@ function sqlConnection(connection: DatabaseConnection): SqlConnection {
       return {
         rows: result.rows,
         ...(result.numAffectedRows !== undefined && { affectedRows: result.numAffectedRows }),
+        ...(result.numChangedRows !== undefined && { changedRows: result.numChangedRows }),
         ...(result.insertId !== undefined && { insertId: result.insertId }),
       }
     },
@@ -65,8 +69,9 @@ class Mutex {
 class AuditConnection implements DatabaseConnection {
   readonly inner: DatabaseConnection
   readonly #driver: AuditDriver
-  readonly #sql: SqlConnection
-  transactionId: string | null = null
+  readonly #sql: CaptureConnection
+  /** The open transaction, as core's capture must know it. */
+  readonly guard = new TransactionGuard()
   /** Releases the single-connection lock taken when this connection was acquired. */
   release: (() => void) | undefined
   #queue: Promise<unknown> = Promise.resolve()
@@ -74,7 +79,13 @@ class AuditConnection implements DatabaseConnection {
   constructor(inner: DatabaseConnection, driver: AuditDriver) {
     this.inner = inner
     this.#driver = driver
-    this.#sql = sqlConnection(inner)
+    const driverInner = driver.inner
+    this.#sql = {
+      ...sqlConnection(inner),
+      begin: () => driverInner.beginTransaction(inner, {}),
+      commit: () => driverInner.commitTransaction(inner),
+      rollback: () => driverInner.rollbackTransaction(inner),
+    }
   }
 
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
@@ -82,41 +93,29 @@ class AuditConnection implements DatabaseConnection {
     const event = events.get(compiled)
     if (event) {
       return engine
-        .recordEvent(this.#sql, event, this.transactionId ?? randomUUID())
+        .recordEvent(this.#sql, event, this.guard.transactionId ?? randomUUID())
         .then(() => ({ rows: [] }))
     }
-    const plan = planWrite(compiled.query, (table) => engine.tableConfig(table) !== undefined)
-    if (!plan) return this.inner.executeQuery<R>(compiled)
+    const write = describeWrite(
+      compiled.query,
+      (table) => engine.tableConfig(table) !== undefined,
+      this.#driver.compiler,
+      engine.dialect.name,
+    )
+    if (!write) return this.inner.executeQuery<R>(compiled)
     // Two audited writes sharing a connection must not interleave their pre-reads and writes.
-    const run = this.#queue.then(() => this.#capture(engine, compiled, plan))
+    const run = this.#queue.then(() => this.#capture(engine, write))
     this.#queue = run.catch(() => undefined)
     return run as Promise<QueryResult<R>>
   }
 
-  async #capture(
-    engine: AuditEngine,
-    compiled: CompiledQuery,
-    plan: NonNullable<ReturnType<typeof planWrite>>,
-  ) {
-    const context = (transactionId: string) => ({
-      engine,
-      compiler: this.#driver.compiler,
-      connection: this.inner,
-      sql: this.#sql,
-      transactionId,
-      returningSql: this.#driver.returningSql,
-    })
-    if (this.transactionId !== null)
-      return captureWrite(context(this.transactionId), compiled, plan)
-    const transactionId = randomUUID()
-    await this.#driver.inner.beginTransaction(this.inner, {})
-    try {
-      const result = await captureWrite(context(transactionId), compiled, plan)
-      await this.#driver.inner.commitTransaction(this.inner)
-      return result
-    } catch (error) {
-      await this.#driver.inner.rollbackTransaction(this.inner)
-      throw error
+  async #capture(engine: AuditEngine, write: WriteDescription): Promise<QueryResult<unknown>> {
+    const result = await captureWrite(engine, this.#sql, this.guard, write)
+    return {
+      rows: result.rows,
+      ...(result.affectedRows !== undefined && { numAffectedRows: result.affectedRows }),
+      ...(result.changedRows !== undefined && { numChangedRows: result.changedRows }),
+      ...(result.insertId !== undefined && { insertId: result.insertId }),
     }
   }
 
@@ -136,7 +135,6 @@ export class AuditDriver implements Driver, SqlDatabase {
   readonly inner: Driver
   readonly compiler: QueryCompiler
   readonly engine: () => AuditEngine
-  readonly returningSql = new Map<string, string>()
   readonly #connections = new WeakMap<DatabaseConnection, AuditConnection>()
   readonly #mutex: Mutex | undefined
   #init: Promise<void> | undefined
@@ -183,18 +181,25 @@ export class AuditDriver implements Driver, SqlDatabase {
   ): Promise<void> {
     const audited = connection as AuditConnection
     await this.inner.beginTransaction(audited.inner, settings)
-    audited.transactionId = randomUUID()
+    audited.guard.begin()
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const audited = connection as AuditConnection
-    audited.transactionId = null
+    try {
+      audited.guard.assertCommittable()
+    } catch (error) {
+      audited.guard.end()
+      await this.inner.rollbackTransaction(audited.inner)
+      throw error
+    }
+    audited.guard.end()
     await this.inner.commitTransaction(audited.inner)
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const audited = connection as AuditConnection
-    audited.transactionId = null
+    audited.guard.end()
     await this.inner.rollbackTransaction(audited.inner)
   }
 
@@ -203,7 +208,9 @@ export class AuditDriver implements Driver, SqlDatabase {
     name: string,
     compile: QueryCompiler['compileQuery'],
   ) {
-    await this.inner.savepoint?.((connection as AuditConnection).inner, name, compile)
+    const audited = connection as AuditConnection
+    await this.inner.savepoint?.(audited.inner, name, compile)
+    audited.guard.savepoint(name)
   }
 
   async rollbackToSavepoint(
@@ -211,7 +218,9 @@ export class AuditDriver implements Driver, SqlDatabase {
     name: string,
     compile: QueryCompiler['compileQuery'],
   ) {
-    await this.inner.rollbackToSavepoint?.((connection as AuditConnection).inner, name, compile)
+    const audited = connection as AuditConnection
+    await this.inner.rollbackToSavepoint?.(audited.inner, name, compile)
+    audited.guard.rollbackToSavepoint(name)
   }
 
   async releaseSavepoint(
@@ -219,7 +228,9 @@ export class AuditDriver implements Driver, SqlDatabase {
     name: string,
     compile: QueryCompiler['compileQuery'],
   ) {
-    await this.inner.releaseSavepoint?.((connection as AuditConnection).inner, name, compile)
+    const audited = connection as AuditConnection
+    await this.inner.releaseSavepoint?.(audited.inner, name, compile)
+    audited.guard.releaseSavepoint(name)
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {

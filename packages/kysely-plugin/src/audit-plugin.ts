@@ -1,5 +1,5 @@
+import type { AuditEvent } from '@chronicle/core'
 import {
-  type AuditEvent,
   Chronicle,
   ChronicleError,
   type ChronicleOptions,
@@ -7,7 +7,7 @@ import {
   type DialectName,
   getDialect,
   type SqlConnection,
-} from '@chronicle/core'
+} from '@chronicle/core/adapter'
 import {
   type Dialect,
   type Kysely,

@@ -1,22 +1,44 @@
-import { ChronicleError } from '@chronicle/core'
+import type {
+  DialectName,
+  InsertValue,
+  KeySet,
+  UserSelection,
+  WriteDescription,
+  WriteVariant,
+} from '@chronicle/core/adapter'
+import { ChronicleError } from '@chronicle/core/adapter'
 import {
   AliasNode,
+  AndNode,
+  BinaryOperationNode,
+  ColumnNode,
+  createQueryId,
   DeleteQueryNode,
+  FromNode,
+  FunctionNode,
   IdentifierNode,
   InsertQueryNode,
   type OperationNode,
+  OperatorNode,
+  ParensNode,
   PrimitiveValueListNode,
+  type QueryCompiler,
+  RawNode,
+  ReferenceNode,
+  ReturningNode,
   type RootOperationNode,
+  SelectAllNode,
+  SelectionNode,
+  SelectModifierNode,
+  SelectQueryNode,
   TableNode,
+  TupleNode,
   UpdateQueryNode,
+  ValueListNode,
   ValueNode,
   ValuesNode,
+  WhereNode,
 } from 'kysely'
-
-/** A column value in an INSERT: known when it is a plain value, unknown for expressions. */
-export type InsertValue =
-  | { readonly known: true; readonly value: unknown }
-  | { readonly known: false }
 
 interface Target {
   /** The audited table. */
@@ -27,19 +49,7 @@ interface Target {
   readonly node: OperationNode
 }
 
-export type WritePlan =
-  | (Target & { readonly kind: 'update'; readonly query: UpdateQueryNode })
-  | (Target & { readonly kind: 'delete'; readonly query: DeleteQueryNode })
-  | (Target & {
-      readonly kind: 'insert'
-      readonly query: InsertQueryNode
-      /** Column → value per row; `null` for INSERT … SELECT. */
-      readonly rows: ReadonlyMap<string, InsertValue>[] | null
-      /** The statement may hit an existing row (upsert, ignore, replace). */
-      readonly conflict: boolean
-      /** ON CONFLICT (columns), when named. */
-      readonly conflictColumns: readonly string[] | undefined
-    })
+type WriteNode = UpdateQueryNode | DeleteQueryNode | InsertQueryNode
 
 function targetOf(
   node: OperationNode | undefined,
@@ -121,46 +131,100 @@ function insertRows(node: InsertQueryNode): ReadonlyMap<string, InsertValue>[] |
   })
 }
 
+/** The output name of a RETURNING selection, or `all` for `*` / `target.*`. */
+function selectionOf(node: SelectionNode, table: string): UserSelection {
+  const selection = node.selection
+  if (SelectAllNode.is(selection)) return { all: true }
+  if (AliasNode.is(selection) && IdentifierNode.is(selection.alias)) {
+    return { name: selection.alias.name }
+  }
+  if (ColumnNode.is(selection)) return { name: selection.column.name }
+  if (ReferenceNode.is(selection)) {
+    if (SelectAllNode.is(selection.column)) return { all: true }
+    return { name: selection.column.column.name }
+  }
+  throw unsupported('a RETURNING expression without an alias', table)
+}
+
 /**
- * Reads a compiled query's operation tree: which audited table it writes and how. Returns
- * `undefined` for everything Chronicle lets through untouched (reads, raw SQL, writes to
- * tables that are not audited). Writes it cannot capture faithfully fail before they run.
+ * Translates one Kysely write into core's {@link WriteDescription}: what it writes, and
+ * how to print each form core asks for, with Kysely's own compiler. `undefined` for
+ * everything Chronicle lets through untouched (reads, raw SQL, writes to tables that are
+ * not audited). Writes it cannot capture faithfully fail before they run.
  */
-export function planWrite(
+export function describeWrite(
   node: RootOperationNode,
   isAudited: (table: string) => boolean,
-): WritePlan | undefined {
-  const audited = (t: { table: string; schema?: string } | undefined) =>
-    t !== undefined && isAudited(t.table)
+  compiler: QueryCompiler,
+  dialect: DialectName,
+): WriteDescription | undefined {
   // SQL allows writes only at the top and in WITH clauses (PostgreSQL), so only those are walked.
   const withClause = (node as { with?: unknown }).with
   if (withClause) {
     const nested = [...nestedWriteTables(withClause)].find(isAudited)
     if (nested) throw unsupported('a write inside a WITH clause', nested)
   }
-  return planTopLevel(node, audited)
+  const plan = planTopLevel(node, isAudited)
+  if (!plan) return undefined
+  const { query, target } = plan
+  const printer = new VariantPrinter(query, target, compiler, dialect)
+  const common = {
+    table: target.table,
+    userReturning: query.returning
+      ? query.returning.selections.map((s) => selectionOf(s, target.table))
+      : null,
+    statement: (variant: WriteVariant) => printer.print(variant),
+  }
+  if (UpdateQueryNode.is(query)) {
+    return {
+      ...common,
+      operation: 'update',
+      assigns: (query.updates ?? []).map((u) =>
+        ColumnNode.is(u.column) ? u.column.column.name : '',
+      ),
+    }
+  }
+  if (DeleteQueryNode.is(query)) return { ...common, operation: 'delete' }
+  const insert = query as InsertQueryNode
+  const rows = insertRows(insert)
+  const action = insert.orAction?.action
+  const conflictAction =
+    insert.replace === true || action === 'replace'
+      ? 'replace'
+      : action === 'ignore' ||
+          (insert.onConflict !== undefined && insert.onConflict.doNothing === true)
+        ? 'nothing'
+        : insert.onConflict !== undefined || insert.onDuplicateKey !== undefined
+          ? 'update'
+          : undefined
+  if (conflictAction && rows === null)
+    throw unsupported('INSERT … SELECT with conflict handling', target.table)
+  const columns = insert.onConflict?.columns?.map((c) => c.column.name)
+  return {
+    ...common,
+    operation: 'insert',
+    rows,
+    ...(conflictAction && {
+      conflict: { action: conflictAction, ...(columns && { columns }) },
+    }),
+  }
 }
 
 function planTopLevel(
   node: RootOperationNode,
-  audited: (t: { table: string; schema?: string } | undefined) => boolean,
-): WritePlan | undefined {
+  isAudited: (table: string) => boolean,
+): { query: WriteNode; target: Target } | undefined {
+  const audited = (t: { table: string } | undefined) => t !== undefined && isAudited(t.table)
   if (UpdateQueryNode.is(node)) {
     const target = targetOf(node.table)
     if (!target) {
-      const hit = tablesIn(node.table).find((t) => audited({ table: t }))
+      const hit = tablesIn(node.table).find((t) => isAudited(t))
       if (hit) throw unsupported('a multi-table UPDATE', hit)
       return undefined
     }
     if (!audited(target)) return undefined
     if (target.schema) throw unsupported('a schema-qualified UPDATE', target.table)
-    return {
-      kind: 'update',
-      query: node,
-      node: node.table as OperationNode,
-      table: target.table,
-      ref: target.ref,
-    }
+    return { query: node, target: { ...target, node: node.table as OperationNode } }
   }
   if (DeleteQueryNode.is(node)) {
     const froms = node.from.froms
@@ -170,42 +234,143 @@ function planTopLevel(
     if (froms.length !== 1 || !target)
       throw unsupported('a multi-table DELETE', targets.find(audited)?.table ?? '')
     if (target.schema) throw unsupported('a schema-qualified DELETE', target.table)
-    return {
-      kind: 'delete',
-      query: node,
-      node: froms[0] as OperationNode,
-      table: target.table,
-      ref: target.ref,
-    }
+    return { query: node, target: { ...target, node: froms[0] as OperationNode } }
   }
   if (InsertQueryNode.is(node)) {
     const target = targetOf(node.into)
     if (!audited(target) || !target || !node.into) return undefined
     if (target.schema) throw unsupported('a schema-qualified INSERT', target.table)
-    const rows = insertRows(node)
-    const action = node.orAction?.action
-    const conflict =
-      node.onConflict !== undefined ||
-      node.onDuplicateKey !== undefined ||
-      node.replace === true ||
-      action === 'ignore' ||
-      action === 'replace'
-    if (conflict && rows === null)
-      throw unsupported('INSERT … SELECT with conflict handling', target.table)
-    return {
-      kind: 'insert',
-      query: node,
-      node: node.into,
-      table: target.table,
-      ref: target.ref,
-      rows,
-      conflict,
-      conflictColumns: node.onConflict?.columns?.map((c) => c.column.name),
-    }
+    return { query: node, target: { ...target, node: node.into } }
   }
   if (node.kind === 'MergeQueryNode') {
     const target = targetOf((node as { into?: OperationNode }).into)
     if (audited(target)) throw unsupported('MERGE', target?.table ?? '')
   }
   return undefined
+}
+
+const USER = '__chronicle_u'
+
+/** Prints the forms of one write by editing its Kysely tree and compiling it. */
+class VariantPrinter {
+  readonly #query: WriteNode
+  readonly #target: Target
+  readonly #compiler: QueryCompiler
+  readonly #dialect: DialectName
+
+  constructor(query: WriteNode, target: Target, compiler: QueryCompiler, dialect: DialectName) {
+    this.#query = query
+    this.#target = target
+    this.#compiler = compiler
+    this.#dialect = dialect
+  }
+
+  print(variant: WriteVariant) {
+    const node = variant.kind === 'select' ? this.#select(variant.lock) : this.#write(variant)
+    const { sql, parameters } = this.#compiler.compileQuery(node, createQueryId())
+    return { sql, params: parameters }
+  }
+
+  /** `SELECT target.* FROM …` with the write's own FROM/USING, joins, WHERE, ORDER BY, LIMIT. */
+  #select(lock: boolean): SelectQueryNode {
+    const query = this.#query as UpdateQueryNode | DeleteQueryNode
+    const target = this.#target
+    let froms: readonly OperationNode[]
+    if (UpdateQueryNode.is(query)) {
+      froms = [target.node, ...(query.from?.froms ?? [])]
+    } else {
+      const using = query.using?.tables ?? []
+      // MySQL's `DELETE FROM t USING t JOIN …` names the target again in USING.
+      froms = using.some((t) => targetOf(t)?.ref === target.ref) ? using : [target.node, ...using]
+    }
+    const locks = lock && this.#dialect !== 'sqlite'
+    return {
+      ...SelectQueryNode.createFrom(froms, query.with),
+      from: FromNode.create(froms),
+      selections: [SelectionNode.createSelectAllFromTable(TableNode.create(target.ref))],
+      ...(query.joins && { joins: query.joins }),
+      ...(query.where && { where: query.where }),
+      ...(query.orderBy && { orderBy: query.orderBy }),
+      ...(query.limit && { limit: query.limit }),
+      ...(locks && {
+        endModifiers: [
+          // PostgreSQL can lock the target alone; MariaDB has no `FOR UPDATE OF`.
+          this.#dialect === 'postgres'
+            ? SelectModifierNode.create('ForUpdate', [TableNode.create(target.ref)])
+            : SelectModifierNode.create('ForUpdate'),
+        ],
+      }),
+    }
+  }
+
+  #write(variant: Extract<WriteVariant, { kind: 'write' }>): WriteNode {
+    let query = this.#query
+    if (variant.keys && !InsertQueryNode.is(query)) {
+      const condition = this.#keyCondition(variant.keys)
+      const where = query.where
+        ? WhereNode.create(AndNode.create(ParensNode.create(query.where.where), condition))
+        : WhereNode.create(condition)
+      query = { ...query, where }
+    }
+    if (!variant.returning) return query
+    const ref = this.#target.ref
+    const selections: SelectionNode[] = [
+      // SQLite's RETURNING sees only the target table, so `*` is the target's row.
+      this.#dialect === 'postgres'
+        ? SelectionNode.createSelectAllFromTable(TableNode.create(ref))
+        : SelectionNode.createSelectAll(),
+    ]
+    query.returning?.selections.forEach((selection, i) => {
+      const inner = selection.selection
+      if (SelectAllNode.is(inner) || (ReferenceNode.is(inner) && SelectAllNode.is(inner.column)))
+        return
+      const expression = AliasNode.is(inner) ? inner.node : inner
+      selections.push(
+        SelectionNode.create(AliasNode.create(expression, IdentifierNode.create(`${USER}${i}`))),
+      )
+    })
+    if (variant.inserted) {
+      selections.push(
+        SelectionNode.create(
+          AliasNode.create(
+            RawNode.create(
+              ['(', ' = 0)'],
+              [ReferenceNode.create(ColumnNode.create('xmax'), TableNode.create(ref))],
+            ),
+            IdentifierNode.create('__chronicle_inserted'),
+          ),
+        ),
+      )
+    }
+    return { ...query, returning: ReturningNode.create(selections) }
+  }
+
+  /** `target.key = any($1)` (PostgreSQL, one column), else `(k1, k2) in ((?, ?), …)`. */
+  #keyCondition(keys: KeySet): OperationNode {
+    if (keys.tuples.length === 0) return RawNode.createWithSql('1 = 0')
+    const ref = TableNode.create(this.#target.ref)
+    const column = (c: string) => ReferenceNode.create(ColumnNode.create(c), ref)
+    const [only] = keys.columns
+    if (keys.columns.length === 1 && only !== undefined) {
+      const values = keys.tuples.map((t) => t[0])
+      return this.#dialect === 'postgres'
+        ? BinaryOperationNode.create(
+            column(only),
+            OperatorNode.create('='),
+            FunctionNode.create('any', [ValueNode.create(values)]),
+          )
+        : BinaryOperationNode.create(
+            column(only),
+            OperatorNode.create('in'),
+            PrimitiveValueListNode.create(values),
+          )
+    }
+    return BinaryOperationNode.create(
+      TupleNode.create(keys.columns.map(column)),
+      OperatorNode.create('in'),
+      ValueListNode.create(
+        keys.tuples.map((tuple) => TupleNode.create(tuple.map((v) => ValueNode.create(v)))),
+      ),
+    )
+  }
 }

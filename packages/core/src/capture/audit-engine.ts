@@ -43,20 +43,28 @@ export class AuditEngine {
   }
 
   /**
-   * The table's live shape, introspected at first use and cached (`fresh` re-reads it, as
-   * restore must). Also checks, once, that the audit table exists.
+   * The table's live shape, introspected at first use and cached. `fresh` re-reads it (as
+   * restore must); so does naming a column the cached shape lacks (a migration added it
+   * while the application runs). Also checks, once, that the audit table exists.
    */
-  async tableMeta(connection: SqlConnection, table: string, fresh = false): Promise<TableMeta> {
+  async tableMeta(
+    connection: SqlConnection,
+    table: string,
+    options: { readonly fresh?: boolean; readonly columns?: readonly string[] } = {},
+  ): Promise<TableMeta> {
     const config = this.requireTable(table)
     await this.#checkAuditTable(connection)
-    if (fresh) return loadTableMeta(connection, this.dialect, config)
-    let meta = this.#meta.get(table)
-    if (!meta) {
-      meta = loadTableMeta(connection, this.dialect, config)
-      this.#meta.set(table, meta)
-      // A failed introspection (say, the table is created later) must not stick.
-      meta.catch(() => this.#meta.delete(table))
+    if (options.fresh) return loadTableMeta(connection, this.dialect, config)
+    const cached = this.#meta.get(table)
+    if (cached) {
+      const meta = await cached
+      if (!options.columns?.some((c) => !meta.columns.has(c))) return meta
+      this.#meta.delete(table)
     }
+    const meta = loadTableMeta(connection, this.dialect, config)
+    this.#meta.set(table, meta)
+    // A failed introspection (say, the table is created later) must not stick.
+    meta.catch(() => this.#meta.delete(table))
     return meta
   }
 

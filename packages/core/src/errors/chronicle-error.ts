@@ -11,6 +11,7 @@ export type ChronicleErrorCode =
   | 'CONFLICT'
   | 'INTEGRITY'
   | 'UNSUPPORTED'
+  | 'AUDIT_FAILED'
 
 /** Context that helps locate the failure; every field is optional. */
 export interface ChronicleErrorDetails {

@@ -52,7 +52,7 @@ export async function planRowState(
   allowDrift = false,
 ): Promise<RowStatePlan> {
   const table = rowTable(entry)
-  const meta = await engine.tableMeta(connection, table, true)
+  const meta = await engine.tableMeta(connection, table, { fresh: true })
   const key: Row = decodeRow((entry.newValues ?? entry.oldValues) as EncodedRow) ?? {}
   const keyValues = meta.primaryKey.map((c) => key[c])
   const [current] = await readRowsByKeys(

@@ -3,6 +3,8 @@ export interface SqlResult<R = Record<string, unknown>> {
   readonly rows: R[]
   readonly affectedRows?: bigint
   readonly insertId?: bigint
+  /** MySQL: rows whose values an UPDATE actually changed. */
+  readonly changedRows?: bigint
 }
 
 /**

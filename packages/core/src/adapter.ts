@@ -1,0 +1,25 @@
+/**
+ * `@chronicle/core/adapter`: what ORM adapters build on, kept apart from the user-facing
+ * root as Kysely keeps its dialect-author API apart. An adapter translates each write to an
+ * audited table into a {@link WriteDescription} and hands it to {@link captureWrite} with
+ * the connection it runs on; core runs the protocol, writes the entries and guards the
+ * transaction.
+ */
+export { AuditEngine } from './capture/audit-engine.js'
+export { captureWrite } from './capture/capture-write.js'
+export { TransactionGuard } from './capture/transaction-guard.js'
+export type {
+  CaptureConnection,
+  InsertValue,
+  KeySet,
+  UserSelection,
+  WriteDescription,
+  WriteVariant,
+} from './capture/write-description.js'
+export { Chronicle } from './chronicle.js'
+export type { ChronicleOptions } from './config/options.js'
+export { ChronicleError } from './errors/chronicle-error.js'
+export { createAuditTable } from './store/audit-table.js'
+export type { SqlConnection, SqlDatabase, SqlResult } from './store/connection.js'
+export type { DialectName, SqlDialect, Statement } from './store/dialect.js'
+export { getDialect } from './store/dialects/index.js'

@@ -1,0 +1,436 @@
+import { randomUUID } from 'node:crypto'
+import { ChronicleError, isChronicleError } from '../errors/chronicle-error.js'
+import type { SqlResult } from '../store/connection.js'
+import type { Statement } from '../store/dialect.js'
+import { type Row, readRowsByKeys, rowEntityId, uniqueByKey } from '../store/rows.js'
+import type { TableMeta } from '../store/table-meta.js'
+import type { AuditEngine } from './audit-engine.js'
+import type { RowChange } from './build-entries.js'
+import type { TransactionGuard } from './transaction-guard.js'
+import type {
+  CaptureConnection,
+  InsertValue,
+  KeySet,
+  WriteDescription,
+  WriteVariant,
+} from './write-description.js'
+
+/** Prefix of the columns core adds to RETURNING; they never reach the caller. */
+const PREFIX = '__chronicle_'
+const USER = `${PREFIX}u`
+const INSERTED = `${PREFIX}inserted`
+
+/** Between the locked pre-read and the write, another transaction changed what it touches. */
+class RaceDetected extends Error {}
+
+/** Standalone writes that lost a race are run again, on a fresh snapshot, this many times. */
+const ATTEMPTS = 3
+
+/**
+ * Runs one audited write and records its entries on the same connection, in the same
+ * transaction: the user's, or one opened here around a standalone write. Returns the
+ * write's result as the user's statement would have given it.
+ *
+ * The protocol, per dialect (round trips never grow with the row count beyond chunking):
+ * - UPDATE: a locked pre-read of the target rows, then the write. Where another writer
+ *   exists (PostgreSQL, MySQL) the write is restricted to the keys the pre-read locked, so
+ *   under READ COMMITTED a row inserted meanwhile is neither written nor misrecorded.
+ * - DELETE: `DELETE … RETURNING` where the database has it (one statement, exact under
+ *   any isolation level); else a locked pre-read and a write restricted to its keys.
+ * - INSERT: RETURNING, or a read back by key (MySQL). Upserts first read, locked, the rows
+ *   their keys may hit; a row updated although the pre-read did not see it is detected
+ *   (PostgreSQL `xmax`, MySQL affected rows): a standalone write is retried, a write in
+ *   the user's transaction fails with `CONFLICT` and dooms the transaction.
+ *
+ * Snapshots come from `<target>.*` (RETURNING or SELECT), never a cached column list, so a
+ * column added or dropped while the application runs is captured without a restart.
+ */
+export async function captureWrite(
+  engine: AuditEngine,
+  connection: CaptureConnection,
+  guard: TransactionGuard,
+  write: WriteDescription,
+): Promise<SqlResult> {
+  const transactionId = guard.transactionId
+  if (transactionId !== null) {
+    let written = false
+    try {
+      return await runWrite(engine, connection, write, transactionId, () => {
+        written = true
+      })
+    } catch (error) {
+      if (!written) throw error
+      // The rows changed but their entries did not all get written: never let it commit.
+      guard.doom(error)
+      throw auditFailure(error, write)
+    }
+  }
+  for (let attempt = 1; ; attempt++) {
+    await connection.begin()
+    let written = false
+    try {
+      const result = await runWrite(engine, connection, write, randomUUID(), () => {
+        written = true
+      })
+      await connection.commit()
+      return result
+    } catch (error) {
+      await connection.rollback()
+      if (error instanceof RaceDetected && attempt < ATTEMPTS) continue
+      throw written ? auditFailure(error, write) : error
+    }
+  }
+}
+
+function auditFailure(error: unknown, write: WriteDescription): unknown {
+  if (isChronicleError(error)) return error
+  if (error instanceof RaceDetected) {
+    return new ChronicleError(
+      'CONFLICT',
+      `a concurrent transaction changed a row of "${write.table}" between Chronicle's locked read and the write, so its old values are unknown: retry the transaction (it was marked to roll back)`,
+      { table: write.table, cause: error },
+    )
+  }
+  return new ChronicleError(
+    'AUDIT_FAILED',
+    `writing the audit entries of a write to "${write.table}" failed, so the write does not count: ${(error as Error)?.message ?? String(error)}`,
+    { table: write.table, cause: error },
+  )
+}
+
+/** Columns a statement names: if one is new to the cached shape, the shape is re-read. */
+function namedColumns(write: WriteDescription): string[] {
+  if (write.assigns) return [...write.assigns]
+  return [...new Set((write.rows ?? []).flatMap((row) => [...row.keys()]))]
+}
+
+async function runWrite(
+  engine: AuditEngine,
+  connection: CaptureConnection,
+  write: WriteDescription,
+  transactionId: string,
+  written: () => void,
+): Promise<SqlResult> {
+  const meta = await engine.tableMeta(connection, write.table, { columns: namedColumns(write) })
+  const dialect = engine.dialect
+  // SQLite has one writer at a time: nothing can slip between the pre-read and the write.
+  const restrict = dialect.name !== 'sqlite'
+  const ctx = { engine, connection, write, meta }
+  let before: Row[] = []
+  let after: Row[]
+  let result: SqlResult
+
+  if (write.operation === 'update') {
+    const key = (write.assigns ?? []).find((c) => meta.primaryKey.includes(c))
+    if (key) {
+      throw new ChronicleError(
+        'UNSUPPORTED',
+        `updating primary key column "${key}" of audited table "${write.table}" cannot be captured: delete and insert instead`,
+        { table: write.table },
+      )
+    }
+    before = await preRead(ctx, restrict)
+    const keys = restrict ? keySet(meta, before) : undefined
+    if (dialect.supportsReturning) {
+      ;({ result, rows: after } = await runReturning(ctx, { keys }))
+    } else {
+      result = await runStatements(ctx, { kind: 'write', returning: false }, keys)
+      after = await readRowsByKeys(
+        connection,
+        dialect,
+        meta.name,
+        meta.primaryKey,
+        keysOf(meta, before),
+      )
+    }
+    written()
+  } else if (write.operation === 'delete') {
+    if (dialect.supportsReturning) {
+      ;({ result, rows: before } = await runReturning(ctx, {}))
+    } else {
+      before = await preRead(ctx, true)
+      result = await runStatements(ctx, { kind: 'write', returning: false }, keySet(meta, before))
+    }
+    written()
+    after = []
+  } else {
+    const lookups = write.conflict ? conflictLookups(meta, write) : []
+    before = await readLookups(ctx, lookups, true)
+    if (dialect.supportsReturning) {
+      const inserted = write.conflict !== undefined && dialect.name === 'postgres'
+      const returned = await runReturning(ctx, { inserted })
+      written()
+      ;({ result, rows: after } = returned)
+      if (inserted) assertNoRacedUpdate(meta, before, after, returned.inserted)
+      result = await withSqliteInsertId(ctx, result, before, after)
+    } else {
+      const insertedKeys = write.conflict ? undefined : keysToRead(meta, write)
+      result = await runStatements(ctx, { kind: 'write', returning: false })
+      written()
+      after = insertedKeys
+        ? await readRowsByKeys(
+            connection,
+            dialect,
+            meta.name,
+            meta.primaryKey,
+            insertedKeys(result),
+          )
+        : await readLookups(ctx, lookups, false)
+      if (write.conflict) assertAffectedRows(meta, write, before, after, result)
+    }
+  }
+  const change: RowChange = { table: write.table, operation: write.operation, before, after }
+  await engine.record(connection, change, transactionId)
+  return result
+}
+
+interface Ctx {
+  readonly engine: AuditEngine
+  readonly connection: CaptureConnection
+  readonly write: WriteDescription
+  readonly meta: TableMeta
+}
+
+async function query(ctx: Ctx, statement: Statement): Promise<SqlResult<Row>> {
+  return ctx.connection.query<Row>(statement.sql, statement.params)
+}
+
+async function preRead(ctx: Ctx, lock: boolean): Promise<Row[]> {
+  const { rows } = await query(ctx, ctx.write.statement({ kind: 'select', lock }))
+  return uniqueByKey(ctx.meta, rows)
+}
+
+function keysOf(meta: TableMeta, rows: readonly Row[]): unknown[][] {
+  return rows.map((row) => meta.primaryKey.map((c) => row[c]))
+}
+
+function keySet(meta: TableMeta, rows: readonly Row[]): KeySet {
+  return { columns: meta.primaryKey, tuples: keysOf(meta, rows) }
+}
+
+/**
+ * Runs the write once, or, restricted to `keys`, in as many statements as the bind limit
+ * needs (each restricted to a slice of the keys), summing what they report.
+ */
+async function runStatements(
+  ctx: Ctx,
+  variant: Extract<WriteVariant, { kind: 'write' }>,
+  keys?: KeySet,
+): Promise<SqlResult<Row>> {
+  if (!keys || keys.tuples.length === 0) {
+    return query(ctx, ctx.write.statement(keys ? { ...variant, keys } : variant))
+  }
+  const results: SqlResult<Row>[] = []
+  let size = keys.tuples.length
+  for (let start = 0; start < keys.tuples.length; ) {
+    const slice = { columns: keys.columns, tuples: keys.tuples.slice(start, start + size) }
+    const statement = ctx.write.statement({ ...variant, keys: slice })
+    if (statement.params.length > ctx.engine.dialect.maxParams && size > 1) {
+      size = Math.ceil(size / 2)
+      continue
+    }
+    results.push(await query(ctx, statement))
+    start += slice.tuples.length
+  }
+  if (results.length === 1) return results[0] as SqlResult<Row>
+  const sum = (pick: (r: SqlResult<Row>) => bigint | undefined) =>
+    results.some((r) => pick(r) !== undefined)
+      ? results.reduce((n, r) => n + (pick(r) ?? 0n), 0n)
+      : undefined
+  const affectedRows = sum((r) => r.affectedRows)
+  const changedRows = sum((r) => r.changedRows)
+  return {
+    rows: results.flatMap((r) => r.rows),
+    ...(affectedRows !== undefined && { affectedRows }),
+    ...(changedRows !== undefined && { changedRows }),
+  }
+}
+
+/**
+ * The write with `<target>.*` (and the user's own selections, aliased) in RETURNING: the
+ * rows for the entries, and the result the caller would have had.
+ */
+async function runReturning(
+  ctx: Ctx,
+  options: { readonly keys?: KeySet; readonly inserted?: boolean },
+): Promise<{ result: SqlResult; rows: Row[]; inserted: boolean[] }> {
+  const raw = await runStatements(
+    ctx,
+    { kind: 'write', returning: true, ...(options.inserted && { inserted: true }) },
+    options.keys,
+  )
+  const selections = ctx.write.userReturning
+  const rows: Row[] = []
+  const userRows: Row[] = []
+  const inserted: boolean[] = []
+  for (const returned of raw.rows) {
+    const row: Row = {}
+    for (const column in returned) {
+      if (!column.startsWith(PREFIX)) row[column] = returned[column]
+    }
+    rows.push(row)
+    if (options.inserted) inserted.push(returned[INSERTED] === true)
+    if (selections) {
+      const userRow: Row = {}
+      selections.forEach((selection, i) => {
+        if ('all' in selection) Object.assign(userRow, row)
+        else userRow[selection.name] = returned[`${USER}${i}`]
+      })
+      userRows.push(userRow)
+    }
+  }
+  const result: SqlResult = {
+    rows: selections ? userRows : [],
+    affectedRows: raw.affectedRows ?? BigInt(raw.rows.length),
+    ...(raw.changedRows !== undefined && { changedRows: raw.changedRows }),
+  }
+  return { result, rows, inserted }
+}
+
+/**
+ * SQLite reports the connection's last inserted rowid for every INSERT; a RETURNING form
+ * does not, so it is taken from the rows when they carry it, else asked for.
+ */
+function withSqliteInsertId(
+  ctx: Ctx,
+  result: SqlResult,
+  before: readonly Row[],
+  after: readonly Row[],
+): SqlResult | Promise<SqlResult> {
+  const { engine, meta, write } = ctx
+  if (engine.dialect.name !== 'sqlite' || write.userReturning) return result
+  const seen = new Set(before.map((row) => rowEntityId(meta, row)))
+  const last = after.findLast((row) => !seen.has(rowEntityId(meta, row)))
+  const [pk] = meta.primaryKey
+  const rowid = pk !== undefined && meta.primaryKey.length === 1 && meta.columns.get(pk)?.generated
+  const value = last && rowid ? last[pk as string] : undefined
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    return { ...result, insertId: BigInt(value) }
+  }
+  return query(ctx, { sql: 'SELECT last_insert_rowid() AS id', params: [] }).then(({ rows }) => ({
+    ...result,
+    insertId: BigInt(rows[0]?.id as number),
+  }))
+}
+
+/** PostgreSQL: an upserted row that existed, though the locked pre-read did not see it. */
+function assertNoRacedUpdate(
+  meta: TableMeta,
+  before: readonly Row[],
+  after: readonly Row[],
+  inserted: readonly boolean[],
+): void {
+  const seen = new Set(before.map((row) => rowEntityId(meta, row)))
+  after.forEach((row, i) => {
+    if (!inserted[i] && !seen.has(rowEntityId(meta, row))) throw new RaceDetected()
+  })
+}
+
+/**
+ * MySQL reports 1 per inserted row, 2 per changed row and 0 (1 with FOUND_ROWS, mysql2's
+ * default) per row left as it was. A row updated that the pre-read did not see breaks that sum.
+ */
+function assertAffectedRows(
+  meta: TableMeta,
+  write: WriteDescription,
+  before: readonly Row[],
+  after: readonly Row[],
+  result: SqlResult,
+): void {
+  if (write.conflict?.action === 'replace' || result.affectedRows === undefined) return
+  const previous = new Map(before.map((row) => [rowEntityId(meta, row), row]))
+  let inserted = 0
+  let changed = 0
+  let unchanged = 0
+  for (const row of after) {
+    const old = previous.get(rowEntityId(meta, row))
+    if (!old) inserted += 1
+    else if (Object.keys(row).some((c) => !sameValue(old[c], row[c]))) changed += 1
+    else unchanged += 1
+  }
+  const actual = Number(result.affectedRows)
+  if (write.conflict?.action === 'nothing') {
+    if (actual !== inserted) throw new RaceDetected()
+    return
+  }
+  const base = inserted + 2 * changed
+  if (actual !== base && actual !== base + unchanged) throw new RaceDetected()
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime()
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0
+  return a === b || JSON.stringify(a) === JSON.stringify(b)
+}
+
+interface Lookup {
+  readonly columns: readonly string[]
+  readonly tuples: unknown[][]
+}
+
+/** The key lookups that find every row an upsert may touch: its conflict target, else every unique key. */
+function conflictLookups(meta: TableMeta, write: WriteDescription): Lookup[] {
+  const keys = write.conflict?.columns ? [write.conflict.columns] : meta.uniqueKeys
+  return keys.map((columns) => ({
+    columns,
+    tuples: (write.rows ?? []).flatMap((row) => {
+      const values = columns.map((c) => row.get(c))
+      return values.every(
+        (v): v is Extract<InsertValue, { known: true }> => v?.known === true && v.value != null,
+      )
+        ? [values.map((v) => v.value)]
+        : []
+    }),
+  }))
+}
+
+async function readLookups(ctx: Ctx, lookups: readonly Lookup[], lock: boolean): Promise<Row[]> {
+  const rows: Row[] = []
+  for (const { columns, tuples } of lookups) {
+    rows.push(
+      ...(await readRowsByKeys(
+        ctx.connection,
+        ctx.engine.dialect,
+        ctx.meta.name,
+        columns,
+        tuples,
+        lock,
+      )),
+    )
+  }
+  return uniqueByKey(ctx.meta, rows)
+}
+
+/**
+ * Without RETURNING (MySQL), an insert's rows are found by key: the keys it names, or the
+ * auto-increment ids the driver reports (consecutive for one statement under InnoDB's
+ * default lock mode). Decided before the write runs, so an unsupported shape changes nothing.
+ */
+function keysToRead(meta: TableMeta, write: WriteDescription): (result: SqlResult) => unknown[][] {
+  const rows = write.rows ?? []
+  const given = rows.map((row) => meta.primaryKey.map((c) => row.get(c)))
+  if (
+    write.rows &&
+    given.every((values) => values.every((v) => v?.known === true && v.value != null))
+  ) {
+    return () => given.map((values) => values.map((v) => (v as { value: unknown }).value))
+  }
+  const [pk] = meta.primaryKey
+  const generated =
+    meta.primaryKey.length === 1 && pk !== undefined && meta.columns.get(pk)?.generated
+  const noneGiven = given.every((values) =>
+    values.every((v) => v === undefined || (v.known && v.value == null)),
+  )
+  if (generated && noneGiven) {
+    return (result) => {
+      const count = Number(result.affectedRows ?? 0n)
+      const first = Number(result.insertId ?? 0n)
+      return Array.from({ length: count }, (_, i) => [first + i])
+    }
+  }
+  throw new ChronicleError(
+    'UNSUPPORTED',
+    `an INSERT into audited table "${write.table}" must either give every row's primary key or let the database generate all of them`,
+    { table: write.table },
+  )
+}
