@@ -16,8 +16,6 @@ import {
   sql,
   type Transaction,
 } from 'kysely'
-import { createPool } from 'mysql2'
-import pg from 'pg'
 import { auditPlugin, type KyselyAudit } from '../src/index.js'
 
 type DB = TestTables
@@ -154,16 +152,14 @@ function client(
 /** The Kysely adapter as the contract suites see it. */
 export const kyselyAdapter: AdapterFactory = {
   name: 'kysely',
-  async create(database, options) {
+  async create(database, options, driver = {}) {
     const audit = auditPlugin<DB>(options)
     const dialect =
       database.kind === 'sqlite'
         ? new SqliteDialect({ database: database.sqlite as never })
         : database.kind === 'postgres'
-          ? new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 4 }) })
-          : new MysqlDialect({
-              pool: createPool({ uri: database.url as string, connectionLimit: 4 }),
-            })
+          ? new PostgresDialect({ pool: database.pgPool(driver) })
+          : new MysqlDialect({ pool: database.mysqlPool(driver) })
     const db = new Kysely<any>({ dialect: audit.dialect(dialect) })
     return client(db, audit, database.kind === 'mariadb', db)
   },

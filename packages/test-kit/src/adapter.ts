@@ -43,8 +43,22 @@ export interface AuditedClient {
   destroy(): Promise<void>
 }
 
+/** How the audited client's driver is set up, beyond its defaults. */
+export interface DriverOptions {
+  /** Sessions run at READ COMMITTED (MariaDB defaults to REPEATABLE READ). */
+  readonly readCommitted?: boolean
+}
+
 export interface AdapterFactory {
   /** Appears first in every test name: `kysely:postgres …`. */
   readonly name: string
-  create(db: TestDatabase, options: ChronicleOptions<TestTables>): Promise<AuditedClient>
+  /**
+   * An audited client over `db`. Its driver connects through `db.pgPool()` / `db.mysqlPool()`
+   * (SQLite: `db.sqlite`), so the suites' driver hooks run under it.
+   */
+  create(
+    db: TestDatabase,
+    options: ChronicleOptions<TestTables>,
+    driver?: DriverOptions,
+  ): Promise<AuditedClient>
 }

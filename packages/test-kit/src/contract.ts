@@ -5,16 +5,22 @@ import { bulkSuite } from './suites/bulk.js'
 import { captureSuite } from './suites/capture.js'
 import { errorsSuite } from './suites/errors.js'
 import { eventsSuite } from './suites/events.js'
+import { faultsSuite } from './suites/faults.js'
 import { integritySuite } from './suites/integrity.js'
 import { operationsSuite } from './suites/operations.js'
 import { propertiesSuite } from './suites/properties.js'
 import { queriesSuite } from './suites/queries.js'
+import { racesSuite } from './suites/races.js'
 import { restoreSuite } from './suites/restore.js'
+import { schemaChangesSuite } from './suites/schema-changes.js'
 import { transactionsSuite } from './suites/transactions.js'
 
 export const SUITES = {
   capture: captureSuite,
   transactions: transactionsSuite,
+  faults: faultsSuite,
+  races: racesSuite,
+  schemaChanges: schemaChangesSuite,
   queries: queriesSuite,
   restore: restoreSuite,
   errors: errorsSuite,

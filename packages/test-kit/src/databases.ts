@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { DialectName } from '@chronicle/core'
 import Database from 'better-sqlite3'
+import type { Pool as MysqlPool } from 'mysql2'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
+import { DriverHooks, hookedMysqlPool, hookedPgPool, type PoolOptions } from './driver-hooks.js'
 
 export type DatabaseKind = 'sqlite' | 'postgres' | 'mariadb'
 
@@ -25,6 +27,12 @@ export interface TestDatabase {
   readonly sqlite?: Database.Database
   /** PostgreSQL / MariaDB: where the adapter connects. */
   readonly url?: string
+  /** Code run under the audited client's driver, between two of its statements. */
+  readonly hooks: DriverHooks
+  /** PostgreSQL: a pool for the audited client, firing {@link TestDatabase.hooks}. */
+  pgPool(options?: PoolOptions): pg.Pool
+  /** MariaDB: a mysql2 callback pool for the audited client, firing {@link TestDatabase.hooks}. */
+  mysqlPool(options?: PoolOptions & Record<string, unknown>): MysqlPool
   /** Runs SQL outside any audit, on a connection of its own (SQLite: the same handle). */
   exec(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>
   drop(): Promise<void>
@@ -58,13 +66,21 @@ export async function isAvailable(kind: DatabaseKind): Promise<boolean> {
   }
 }
 
+const noPool = (kind: DatabaseKind) => () => {
+  throw new Error(`a ${kind} test database has no such pool`)
+}
+
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  const hooks = new DriverHooks()
   if (kind === 'sqlite') {
     const sqlite = new Database(':memory:')
     return {
       kind,
       dialect: 'sqlite',
       sqlite,
+      hooks,
+      pgPool: noPool(kind),
+      mysqlPool: noPool(kind),
       async exec(sql, params = []) {
         const statement = sqlite.prepare(sql)
         if (statement.reader) return statement.all(...params) as Record<string, unknown>[]
@@ -88,6 +104,9 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
       kind,
       dialect: 'postgres',
       url,
+      hooks,
+      pgPool: (options) => hookedPgPool(url, hooks, options),
+      mysqlPool: noPool(kind),
       async exec(sql, params = []) {
         return (await pool.query(sql, [...params])).rows
       },
@@ -122,6 +141,9 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
     kind,
     dialect: 'mysql',
     url,
+    hooks,
+    pgPool: noPool(kind),
+    mysqlPool: (options) => hookedMysqlPool(url, hooks, options),
     async exec(sql, params = []) {
       const [rows] = await pool.query(sql, [...params])
       return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []

@@ -5,7 +5,7 @@ import {
   type SqlConnection,
 } from '@chronicle/core'
 import { afterEach } from 'vitest'
-import type { AdapterFactory, AuditedClient } from './adapter.js'
+import type { AdapterFactory, AuditedClient, DriverOptions } from './adapter.js'
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js'
 import { createFixtureTables, defaultTables, type TestTables } from './schema.js'
 
@@ -33,17 +33,19 @@ export async function setUp(
   options: Partial<ChronicleOptions<TestTables>> & {
     withAuditTable?: boolean
     withFixtures?: boolean
+    driver?: DriverOptions
   } = {},
 ): Promise<Fixture> {
   const db = await createTestDatabase(kind)
   if (options.withFixtures !== false) await createFixtureTables(db)
   if (options.withAuditTable !== false)
     await createAuditTable(rawConnection(db), getDialect(db.dialect))
-  const { withAuditTable: _a, withFixtures: _f, ...chronicle } = options
-  const client = await factory.create(db, {
-    tables: defaultTables,
-    ...chronicle,
-  } as ChronicleOptions<TestTables>)
+  const { withAuditTable: _a, withFixtures: _f, driver, ...chronicle } = options
+  const client = await factory.create(
+    db,
+    { tables: defaultTables, ...chronicle } as ChronicleOptions<TestTables>,
+    driver,
+  )
   const q = getDialect(db.dialect).quote
   return {
     db,

@@ -8,7 +8,7 @@ import { rejectAuditFor } from './transactions.js'
 const ROWS = 50_000
 
 /** Seeds orders quickly and unaudited, straight through the test connection. */
-async function seedOrders(db: TestDatabase, count: number) {
+export async function seedOrders(db: TestDatabase, count: number) {
   const q = getDialect(db.dialect).quote
   for (let start = 0; start < count; start += 5000) {
     const n = Math.min(5000, count - start)
