@@ -41,8 +41,10 @@ import {
 } from 'kysely'
 
 interface Target {
-  /** The audited table. */
+  /** The audited table, as configured. */
   readonly table: string
+  /** The schema the statement names, when the configured name is unqualified. */
+  readonly schema?: string
   /** How the statement refers to it: its alias, or its name. */
   readonly ref: string
   /** The node naming it (TableNode or AliasNode), reused in the pre-read's FROM. */
@@ -170,6 +172,7 @@ export function describeWrite(
   const printer = new VariantPrinter(query, target, compiler, dialect)
   const common = {
     table: target.table,
+    ...(target.schema !== undefined && { schema: target.schema }),
     userReturning: query.returning
       ? query.returning.selections.map((s) => selectionOf(s, target.table))
       : null,
@@ -210,41 +213,54 @@ export function describeWrite(
   }
 }
 
+/**
+ * The audited table a statement's target is: `schema.table` when configured so, else the
+ * unqualified configured name (core then checks that the schema is the default one).
+ */
+function auditedTarget(
+  target: (Omit<Target, 'node'> & { schema?: string }) | undefined,
+  node: OperationNode,
+  isAudited: (table: string) => boolean,
+): Target | undefined {
+  if (!target) return undefined
+  if (target.schema !== undefined && isAudited(`${target.schema}.${target.table}`)) {
+    return { table: `${target.schema}.${target.table}`, ref: target.ref, node }
+  }
+  if (!isAudited(target.table)) return undefined
+  return { ...target, node }
+}
+
 function planTopLevel(
   node: RootOperationNode,
   isAudited: (table: string) => boolean,
 ): { query: WriteNode; target: Target } | undefined {
-  const audited = (t: { table: string } | undefined) => t !== undefined && isAudited(t.table)
   if (UpdateQueryNode.is(node)) {
-    const target = targetOf(node.table)
-    if (!target) {
+    const found = targetOf(node.table)
+    if (!found) {
       const hit = tablesIn(node.table).find((t) => isAudited(t))
       if (hit) throw unsupported('a multi-table UPDATE', hit)
       return undefined
     }
-    if (!audited(target)) return undefined
-    if (target.schema) throw unsupported('a schema-qualified UPDATE', target.table)
-    return { query: node, target: { ...target, node: node.table as OperationNode } }
+    const target = auditedTarget(found, node.table as OperationNode, isAudited)
+    return target && { query: node, target }
   }
   if (DeleteQueryNode.is(node)) {
     const froms = node.from.froms
-    const targets = froms.map(targetOf)
-    if (!targets.some(audited)) return undefined
-    const [target] = targets
-    if (froms.length !== 1 || !target)
-      throw unsupported('a multi-table DELETE', targets.find(audited)?.table ?? '')
-    if (target.schema) throw unsupported('a schema-qualified DELETE', target.table)
-    return { query: node, target: { ...target, node: froms[0] as OperationNode } }
+    const targets = froms.map((f) => auditedTarget(targetOf(f), f, isAudited))
+    const hit = targets.find((t) => t !== undefined)
+    if (!hit) return undefined
+    if (froms.length !== 1) throw unsupported('a multi-table DELETE', hit.table)
+    return { query: node, target: hit }
   }
   if (InsertQueryNode.is(node)) {
-    const target = targetOf(node.into)
-    if (!audited(target) || !target || !node.into) return undefined
-    if (target.schema) throw unsupported('a schema-qualified INSERT', target.table)
-    return { query: node, target: { ...target, node: node.into } }
+    if (!node.into) return undefined
+    const target = auditedTarget(targetOf(node.into), node.into, isAudited)
+    return target && { query: node, target }
   }
   if (node.kind === 'MergeQueryNode') {
-    const target = targetOf((node as { into?: OperationNode }).into)
-    if (audited(target)) throw unsupported('MERGE', target?.table ?? '')
+    const into = (node as { into?: OperationNode }).into
+    const target = into && auditedTarget(targetOf(into), into, isAudited)
+    if (target) throw unsupported('MERGE', target.table)
   }
   return undefined
 }

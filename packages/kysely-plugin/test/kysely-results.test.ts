@@ -4,6 +4,7 @@ import {
   DATABASES,
   isAvailable,
   type TestDatabase,
+  type TestTables,
   userRow,
 } from '@chronicle/test-kit'
 import { type Dialect, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
@@ -22,7 +23,9 @@ function dialectFor(db: TestDatabase): Dialect {
 /** A plain and an audited Kysely over one database: results must be the same. */
 async function open(db: TestDatabase) {
   await createFixtureTables(db)
-  const audit = auditPlugin({ tables: { users: {}, orders: { primaryKey: 'order_id' } } })
+  const audit = auditPlugin<TestTables>({
+    tables: { users: {}, orders: { primaryKey: 'order_id' } },
+  })
   const audited: AnyDb = new Kysely({ dialect: audit.dialect(dialectFor(db)) })
   const plain: AnyDb = new Kysely({ dialect: dialectFor(db) })
   await createAuditTable(audited)
@@ -99,6 +102,40 @@ for (const kind of DATABASES) {
         expect((await audited.selectFrom('users').select('id').execute()).map((r) => r.id)).toEqual(
           [1],
         )
+      },
+    )
+
+    it.skipIf(kind !== 'postgres')(
+      "[18] tables match by schema and name: another schema's table of the same name passes through; schema-qualified writes are audited",
+      async () => {
+        const { db } = await start()
+        await db.exec('CREATE SCHEMA mammals')
+        await db.exec('CREATE TABLE pet (id INT PRIMARY KEY, name TEXT)')
+        await db.exec('CREATE TABLE mammals.pet (id INT PRIMARY KEY, name TEXT)')
+        const unqualified = auditPlugin({ tables: { pet: {} } })
+        const k1: AnyDb = new Kysely({ dialect: unqualified.dialect(dialectFor(db)) })
+        cleanup.push(k1)
+        await k1.insertInto('mammals.pet').values({ id: 1, name: 'cat' }).execute()
+        await k1.updateTable('mammals.pet').set({ name: 'lion' }).execute()
+        await k1.insertInto('public.pet').values({ id: 1, name: 'dog' }).execute()
+        await k1.insertInto('pet').values({ id: 2, name: 'fish' }).execute()
+        const logged = (await unqualified.logs({})).items.map((e) => [e.tableName, e.entityId])
+        expect(logged).toEqual([
+          ['pet', '2'],
+          ['pet', '1'],
+        ])
+
+        const qualified = auditPlugin({ tables: { 'mammals.pet': {} } })
+        const k2: AnyDb = new Kysely({ dialect: qualified.dialect(dialectFor(db)) })
+        cleanup.push(k2)
+        await k2.updateTable('mammals.pet').set({ name: 'tiger' }).where('id', '=', 1).execute()
+        await k2.deleteFrom('mammals.pet as p').where('p.id', '=', 1).execute()
+        await k2.updateTable('pet').set({ name: 'untracked' }).execute()
+        const entries = (await qualified.logs({ table: 'mammals.pet' })).items
+        expect(entries.map((e) => e.action)).toEqual(['DELETE', 'UPDATE'])
+        expect(entries[1]?.oldValues).toEqual({ name: 'lion' })
+        // The unaudited public.pet update added nothing to the two entries written through k1.
+        expect((await qualified.logs({ table: 'pet' })).items).toHaveLength(2)
       },
     )
   })

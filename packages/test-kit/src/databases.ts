@@ -32,7 +32,7 @@ export interface TestDatabase {
   /** PostgreSQL: a pool for the audited client, firing {@link TestDatabase.hooks}. */
   pgPool(options?: PoolOptions): pg.Pool
   /** MariaDB: a mysql2 callback pool for the audited client, firing {@link TestDatabase.hooks}. */
-  mysqlPool(options?: PoolOptions & Record<string, unknown>): MysqlPool
+  mysqlPool(options?: PoolOptions): MysqlPool
   /** Runs SQL outside any audit, on a connection of its own (SQLite: the same handle). */
   exec(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>
   drop(): Promise<void>

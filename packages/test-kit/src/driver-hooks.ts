@@ -52,11 +52,10 @@ export function hookedPgPool(url: string, hooks: DriverHooks, options: PoolOptio
 export function hookedMysqlPool(
   url: string,
   hooks: DriverHooks,
-  options: PoolOptions & Record<string, unknown> = {},
+  options: PoolOptions = {},
 ): MysqlPool {
-  const { max, readCommitted, ...rest } = options
-  const pool = createCallbackPool({ uri: url, connectionLimit: max ?? 4, ...rest })
-  if (readCommitted) {
+  const pool = createCallbackPool({ uri: url, connectionLimit: options.max ?? 4 })
+  if (options.readCommitted) {
     pool.on('connection', (connection) => {
       connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED')
     })

@@ -68,6 +68,22 @@ export class AuditEngine {
     return meta
   }
 
+  #defaultSchema: Promise<string> | undefined
+
+  /**
+   * True when `schema` is the one unqualified names resolve to (PostgreSQL's
+   * `current_schema()`, MySQL's database): `public.users` is then the configured `users`.
+   */
+  async isDefaultSchema(connection: SqlConnection, schema: string): Promise<boolean> {
+    this.#defaultSchema ??= connection
+      .query<{ schema: string }>(this.dialect.currentSchemaSql, [])
+      .then(({ rows }) => String(rows[0]?.schema))
+    this.#defaultSchema.catch(() => {
+      this.#defaultSchema = undefined
+    })
+    return (await this.#defaultSchema) === schema
+  }
+
   #checkAuditTable(connection: SqlConnection): Promise<void> {
     if (!this.#auditTable) {
       const name = this.options.auditTable

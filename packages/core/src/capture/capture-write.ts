@@ -51,6 +51,11 @@ export async function captureWrite(
   guard: TransactionGuard,
   write: WriteDescription,
 ): Promise<SqlResult> {
+  if (write.schema !== undefined && !(await engine.isDefaultSchema(connection, write.schema))) {
+    // `other.users` is not the audited `users`: a table of the same name elsewhere.
+    const { sql, params } = write.statement({ kind: 'write', returning: false })
+    return connection.query(sql, params)
+  }
   const transactionId = guard.transactionId
   if (transactionId !== null) {
     let written = false

@@ -46,6 +46,11 @@ export type UserSelection = { readonly name: string } | { readonly all: true }
 export interface WriteDescription {
   /** The audited table, as configured. */
   readonly table: string
+  /**
+   * The schema the statement names, when `table` is configured unqualified: the write is
+   * audited only if that is the connection's default schema, else it runs untouched.
+   */
+  readonly schema?: string
   readonly operation: 'insert' | 'update' | 'delete'
   /** UPDATE: the columns it assigns (an audited key may not be among them). */
   readonly assigns?: readonly string[]

@@ -60,7 +60,9 @@ export function resolveOptions(options: ChronicleOptions<TableRows>): ResolvedOp
   }
   const tables = new Map<string, ResolvedTable>()
   for (const [name, table] of Object.entries(options.tables)) {
-    assertIdentifier(name, 'table name')
+    // `schema.table` names a table outside the connection's default schema.
+    for (const part of name.split('.').slice(-2)) assertIdentifier(part, 'table name')
+    if (name.split('.').length > 2) assertIdentifier(name, 'table name')
     const settings: TableOptions = table ?? {}
     const primaryKey = asList(settings.primaryKey, ['id'])
     if (primaryKey.length === 0) {

@@ -34,6 +34,8 @@ export interface SqlDialect {
   quote(identifier: string): string
   placeholder(index: number): string
   auditTableDdl(table: string): string[]
+  /** The schema (MySQL: database) unqualified table names resolve to. */
+  readonly currentSchemaSql: string
   columnsQuery(table: string): Statement
   uniqueKeysQuery(table: string): Statement
   /** SQL that reads `created_at` back in a form {@link SqlDialect.readTimestamp} parses. */
@@ -69,6 +71,24 @@ export function assertIdentifier(identifier: string, what: string): string {
     )
   }
   return identifier
+}
+
+/**
+ * Quotes a name that may be schema-qualified (`schema.table`), each part validated. Column
+ * names never contain a dot (configuration rejects it), so only table names can qualify.
+ */
+export function quoteQualified(name: string, quotePart: (part: string) => string): string {
+  const parts = typeof name === 'string' ? name.split('.') : [name]
+  if (parts.length > 2) assertIdentifier(name, 'identifier')
+  return parts.map((part) => quotePart(assertIdentifier(part, 'identifier'))).join('.')
+}
+
+/** `schema.table` → its parts; an unqualified name has schema `null` (the connection's default). */
+export function splitTableName(name: string): { schema: string | null; table: string } {
+  const dot = name.indexOf('.')
+  return dot < 0
+    ? { schema: null, table: name }
+    : { schema: name.slice(0, dot), table: name.slice(dot + 1) }
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

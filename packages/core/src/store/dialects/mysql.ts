@@ -1,4 +1,4 @@
-import { assertIdentifier, isPlainObject, type SqlDialect } from '../dialect.js'
+import { isPlainObject, quoteQualified, type SqlDialect, splitTableName } from '../dialect.js'
 import { auditIndexes } from './indexes.js'
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0')
@@ -12,7 +12,8 @@ export const mysqlDialect: SqlDialect = {
   maxParams: 65_535,
   supportsReturning: false,
   lockSuffix: ' FOR UPDATE',
-  quote: (identifier) => `\`${assertIdentifier(identifier, 'identifier')}\``,
+  quote: (identifier) => quoteQualified(identifier, (part) => `\`${part}\``),
+  currentSchemaSql: 'SELECT DATABASE() AS `schema`',
   placeholder: () => '?',
   auditTableDdl(table) {
     const q = mysqlDialect.quote
@@ -56,16 +57,16 @@ export const mysqlDialect: SqlDialect = {
   columnsQuery: (table) => ({
     sql: `SELECT COLUMN_NAME AS name, lower(DATA_TYPE) AS type, (EXTRA LIKE '%auto_increment%') AS generated
 FROM information_schema.COLUMNS
-WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?
+WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
 ORDER BY ORDINAL_POSITION`,
-    params: [table],
+    params: [splitTableName(table).schema, splitTableName(table).table],
   }),
   uniqueKeysQuery: (table) => ({
     sql: `SELECT INDEX_NAME AS index_name, COLUMN_NAME AS column_name
 FROM information_schema.STATISTICS
-WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0
+WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0
 ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
-    params: [table],
+    params: [splitTableName(table).schema, splitTableName(table).table],
   }),
   selectTimestamp: (column) => `CAST(${column} AS CHAR)`,
   writeTimestamp: (d) =>

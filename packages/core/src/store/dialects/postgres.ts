@@ -1,4 +1,4 @@
-import { assertIdentifier, isPlainObject, type SqlDialect } from '../dialect.js'
+import { isPlainObject, quoteQualified, type SqlDialect, splitTableName } from '../dialect.js'
 import { auditIndexes } from './indexes.js'
 
 /** PostgreSQL (pg): JSONB snapshots, `timestamptz(3)`, RETURNING for every write. */
@@ -7,7 +7,8 @@ export const postgresDialect: SqlDialect = {
   maxParams: 65_535,
   supportsReturning: true,
   lockSuffix: ' FOR UPDATE',
-  quote: (identifier) => `"${assertIdentifier(identifier, 'identifier')}"`,
+  quote: (identifier) => quoteQualified(identifier, (part) => `"${part}"`),
+  currentSchemaSql: 'SELECT current_schema() AS schema',
   placeholder: (index) => `$${index}`,
   auditTableDdl(table) {
     const t = postgresDialect.quote(table)
@@ -52,9 +53,9 @@ export const postgresDialect: SqlDialect = {
     sql: `SELECT column_name AS name, lower(data_type) AS type,
   (is_identity = 'YES' OR coalesce(column_default, '') LIKE 'nextval(%') AS generated
 FROM information_schema.columns
-WHERE table_schema = current_schema() AND table_name = $1
+WHERE table_schema = coalesce($1, current_schema()) AND table_name = $2
 ORDER BY ordinal_position`,
-    params: [table],
+    params: [splitTableName(table).schema, splitTableName(table).table],
   }),
   uniqueKeysQuery: (table) => ({
     sql: `SELECT ic.relname AS index_name, a.attname AS column_name
@@ -64,9 +65,9 @@ JOIN pg_class t ON t.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-WHERE i.indisunique AND i.indpred IS NULL AND n.nspname = current_schema() AND t.relname = $1
+WHERE i.indisunique AND i.indpred IS NULL AND n.nspname = coalesce($1, current_schema()) AND t.relname = $2
 ORDER BY ic.relname, k.ord`,
-    params: [table],
+    params: [splitTableName(table).schema, splitTableName(table).table],
   }),
   selectTimestamp: (column) => column,
   writeTimestamp: (value) => value,

@@ -1,4 +1,4 @@
-import { assertIdentifier, isPlainObject, type SqlDialect } from '../dialect.js'
+import { isPlainObject, quoteQualified, type SqlDialect } from '../dialect.js'
 import { auditIndexes } from './indexes.js'
 
 /** SQLite (better-sqlite3): JSON as TEXT, timestamps as ISO-8601 TEXT, which sorts as time. */
@@ -7,7 +7,8 @@ export const sqliteDialect: SqlDialect = {
   maxParams: 32_766,
   supportsReturning: true,
   lockSuffix: '',
-  quote: (identifier) => `"${assertIdentifier(identifier, 'identifier')}"`,
+  quote: (identifier) => quoteQualified(identifier, (part) => `"${part}"`),
+  currentSchemaSql: `SELECT 'main' AS schema`,
   placeholder: () => '?',
   auditTableDdl(table) {
     const t = sqliteDialect.quote(table)
