@@ -1,4 +1,4 @@
-import { assertIdentifier, isPlainObject, type SqlDialect } from '../dialect.js'
+import { assertIdentifier, isPlainObject, type SqlDialect, tableInError } from '../dialect.js'
 import { auditIndexes } from './indexes.js'
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0')
@@ -88,6 +88,12 @@ ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
     params: [...tables],
   }),
   syncIdentity: () => null,
+  missingTable: (error) =>
+    tableInError(
+      error,
+      (e) => e.code === 'ER_NO_SUCH_TABLE' || e.errno === 1146,
+      /Table '(?:[^']*\.)?([^'.]+)' doesn't exist/,
+    ),
   prefixMatch(sql, column, prefix) {
     sql.raw(`${column} LIKE `).value(`${prefix.replace(/[\\%_]/g, '\\$&')}%`)
   },
