@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { once } from 'node:events'
 import { AuditEngine } from './capture/audit-engine.js'
 import {
   type ChronicleOptions,
@@ -10,8 +9,9 @@ import {
 import type { AuditEntry } from './entry/audit-entry.js'
 import type { AuditEvent } from './entry/audit-event.js'
 import { ChronicleError } from './errors/chronicle-error.js'
-import { entryToJsonLine, storedEntries } from './export/export-entries.js'
-import { importJsonl } from './export/import-entries.js'
+import { guardApiCall, guardApiStream } from './errors/driver-error.js'
+import { exportJsonl, storedEntries } from './export/export-entries.js'
+import { type ImportResult, importJsonl } from './export/import-entries.js'
 import { type SealOptions, type SealResult, sealEntries } from './integrity/seal.js'
 import { type VerifyResult, verifyChain } from './integrity/verify.js'
 import { findEntry } from './query/find-entry.js'
@@ -68,6 +68,15 @@ export class Chronicle<Tables extends TableRows = TableRows> {
   }
 
   /**
+   * Runs one API call: whatever it throws is a ChronicleError (a missing audit table as
+   * MISSING_AUDIT_TABLE, any other database failure as DATABASE_ERROR with `cause`).
+   */
+  protected async guard<T>(work: (engine: AuditEngine) => Promise<T>): Promise<T> {
+    const engine = this.engine
+    return guardApiCall(engine, () => work(engine))
+  }
+
+  /**
    * Entries matching `filter`, newest first, a page at a time.
    *
    * ### Examples
@@ -77,20 +86,23 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    * await audit.logs({ action: 'billing' })   // every billing.* event
    * ```
    */
-  async logs(filter: LogsFilter = {}): Promise<LogsPage> {
-    const { dialect, database, options } = this.engine
-    const { statement, limit } = logsQuery(dialect, options.auditTable, filter)
-    const { rows } = await database.query(statement.sql, statement.params)
-    const items = rows
-      .slice(0, limit)
-      .map((row) => toAuditEntry<Record<string, unknown>>(readStoredEntry(dialect, row)))
-    const last = items.at(-1)
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null }
+  logs(filter: LogsFilter = {}): Promise<LogsPage> {
+    return this.guard(async ({ dialect, database, options }) => {
+      const { statement, limit } = logsQuery(dialect, options.auditTable, filter)
+      const { rows } = await database.query(statement.sql, statement.params)
+      const items = rows
+        .slice(0, limit)
+        .map((row) => toAuditEntry<Record<string, unknown>>(readStoredEntry(dialect, row)))
+      const last = items.at(-1)
+      return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null }
+    })
   }
 
   /** One entry by id; NOT_FOUND when there is none. */
-  async entry(auditId: number): Promise<AuditEntry> {
-    return toAuditEntry<Record<string, unknown>>(await findEntry(this.engine, auditId))
+  entry(auditId: number): Promise<AuditEntry> {
+    return this.guard(async (engine) =>
+      toAuditEntry<Record<string, unknown>>(await findEntry(engine, auditId)),
+    )
   }
 
   /**
@@ -109,14 +121,18 @@ export class Chronicle<Tables extends TableRows = TableRows> {
   }
 
   /** The row versions after two entries, and an RFC 6902 patch from the first to the second. */
-  async compare(auditIdA: number, auditIdB: number): Promise<VersionDiff> {
-    const [a, b] = [await findEntry(this.engine, auditIdA), await findEntry(this.engine, auditIdB)]
-    return versionDiff(stateAfter(a), stateAfter(b))
+  compare(auditIdA: number, auditIdB: number): Promise<VersionDiff> {
+    return this.guard(async (engine) => {
+      const [a, b] = [await findEntry(engine, auditIdA), await findEntry(engine, auditIdB)]
+      return versionDiff(stateAfter(a), stateAfter(b))
+    })
   }
 
   /**
    * Puts one row back as it was before (or after) an entry, in one transaction; the restore
-   * is audited with `metadata.restoredFrom`.
+   * is audited with `metadata.restoredFrom`. It changes exactly that one row or nothing:
+   * when its statement would change another number of rows (a trigger skipped it, say),
+   * it fails with CONFLICT and rolls back.
    *
    * ### Examples
    * ```ts
@@ -125,7 +141,7 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    * ```
    */
   restore(auditId: number, options?: RestoreOptions): Promise<RestoreResult> {
-    return restoreEntry(this.engine, auditId, options)
+    return this.guard((engine) => restoreEntry(engine, auditId, options))
   }
 
   /**
@@ -138,8 +154,8 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    * // audit_logs row: action 'billing.plan.changed', table_name 'organization', entity_id '7'
    * ```
    */
-  async log(event: AuditEvent): Promise<void> {
-    await this.engine.recordEvent(this.engine.database, event, randomUUID())
+  log(event: AuditEvent): Promise<void> {
+    return this.guard((engine) => engine.recordEvent(engine.database, event, randomUUID()))
   }
 
   /**
@@ -147,7 +163,7 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    * day and hour (UTC), and the storage the audit trail takes.
    */
   stats(filter: StatsFilter = {}): Promise<AuditStats> {
-    return auditStats(this.engine, filter)
+    return this.guard((engine) => auditStats(engine, filter))
   }
 
   /**
@@ -161,7 +177,7 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    * ```
    */
   cleanup(options: CleanupOptions): Promise<CleanupResult> {
-    return cleanupEntries(this.engine, options)
+    return this.guard((engine) => cleanupEntries(engine, options))
   }
 
   /**
@@ -173,27 +189,46 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    * ```
    */
   async *export(filter: EntryFilter = {}): AsyncGenerator<AuditEntry> {
-    for await (const entry of storedEntries(this.engine, filter)) yield toAuditEntry(entry)
+    const engine = this.engine
+    for await (const entry of guardApiStream(engine, storedEntries(engine, filter))) {
+      yield toAuditEntry(entry)
+    }
   }
 
   /**
-   * Writes matching entries to `writable` as JSON Lines, honouring backpressure. Each line
-   * is the entry as stored, so `importJsonl` brings it back losslessly. Returns the count.
+   * Writes matching entries to `writable` as JSON Lines, honouring backpressure, then ends
+   * it: the promise resolves once every line is flushed (`'finish'`), so the file is complete
+   * when it does. Each line is the entry as stored, so `importJsonl` brings it back
+   * losslessly. Returns the count. A failing stream rejects with STREAM_ERROR; on any
+   * failure the stream is destroyed. `process.stdout` is ended too: to keep it open, pipe a
+   * `PassThrough` into it with `{ end: false }` and pass that.
+   *
+   * ### Examples
+   * ```ts
+   * await audit.exportJsonl({ since: '2026-01-01' }, createWriteStream('audit.jsonl'))
+   * // audit.jsonl is complete here: {"id":1,"createdAt":"2026-01-01T09:00:00.000Z",…}\n…
+   * ```
    */
-  async exportJsonl(filter: EntryFilter, writable: NodeJS.WritableStream): Promise<number> {
-    let count = 0
-    for await (const entry of storedEntries(this.engine, filter)) {
-      if (!writable.write(`${entryToJsonLine(entry)}\n`)) await once(writable, 'drain')
-      count += 1
-    }
-    return count
+  exportJsonl(filter: EntryFilter, writable: NodeJS.WritableStream): Promise<number> {
+    return this.guard((engine) => exportJsonl(engine, filter, writable))
   }
 
-  /** Imports JSON Lines written by {@link Chronicle.exportJsonl}, ids and hashes unchanged. */
+  /**
+   * Imports JSON Lines written by {@link Chronicle.exportJsonl}, ids and hashes unchanged,
+   * in one transaction. Entries already present (same id, same hash) are skipped and
+   * counted, so importing a file twice is harmless; an id present with another hash is a
+   * CONFLICT and nothing is imported.
+   *
+   * ### Examples
+   * ```ts
+   * await audit.importJsonl(createReadStream('audit.jsonl'))   // { imported: 3, skipped: 0 }
+   * await audit.importJsonl(createReadStream('audit.jsonl'))   // { imported: 0, skipped: 3 }
+   * ```
+   */
   importJsonl(
     source: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
-  ): Promise<number> {
-    return importJsonl(this.engine, source)
+  ): Promise<ImportResult> {
+    return this.guard((engine) => importJsonl(engine, source))
   }
 
   /**
@@ -201,7 +236,7 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    * a schedule (or before `verify`). Safe to run from several processes.
    */
   seal(options?: SealOptions): Promise<SealResult> {
-    return sealEntries(this.engine, options)
+    return this.guard((engine) => sealEntries(engine, options))
   }
 
   /**
@@ -209,17 +244,18 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    * `reordered`, `inserted`, `chain`). Entries not sealed yet are checked for edits only.
    */
   verify(options: { readonly since?: Date | string } = {}): Promise<VerifyResult> {
-    return verifyChain(this.engine, options)
+    return this.guard((engine) => verifyChain(engine, options))
   }
 
   /**
    * Undoes every row change of one transaction in one new transaction, newest first;
-   * CONFLICT if a row changed since, unless `force`. Audited with `metadata.revertOf`.
+   * CONFLICT if a row changed since, unless `force`, or if undoing one change would not
+   * change exactly its one row (then nothing is changed). Audited with `metadata.revertOf`.
    */
   revertTransaction(
     transactionId: string,
     options?: { readonly force?: boolean },
   ): Promise<RevertResult> {
-    return revertTransaction(this.engine, transactionId, options)
+    return this.guard((engine) => revertTransaction(engine, transactionId, options))
   }
 }

@@ -21,6 +21,8 @@ export {
   type ChronicleErrorCode,
   isChronicleError,
 } from './errors/chronicle-error.js'
+export { translateDriverError } from './errors/driver-error.js'
+export type { ImportResult } from './export/import-entries.js'
 export type { SealOptions, SealResult } from './integrity/seal.js'
 export type { BrokenReason, VerifyResult } from './integrity/verify.js'
 export type { EntryFilter, LogsFilter } from './query/logs.js'

@@ -95,7 +95,8 @@ export class KyselyAudit<DB> extends Chronicle<KyselyRows<DB>> {
 
   override async log(event: AuditEvent, options: { readonly tx?: Kysely<DB> } = {}): Promise<void> {
     if (!options.tx) return super.log(event)
-    await options.tx.executeQuery(eventQuery(event))
+    const { tx } = options
+    await this.guard(() => tx.executeQuery(eventQuery(event)))
   }
 }
 

@@ -144,6 +144,8 @@ function client(
     },
     async destroy() {
       await root.destroy()
+      // Kysely closes its driver only if it ran a query itself; audit-only clients need this.
+      await audit.destroy()
     },
   }
   return self

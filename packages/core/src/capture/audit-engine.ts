@@ -2,6 +2,7 @@ import type { ResolvedOptions, ResolvedTable } from '../config/options.js'
 import { type AuditContext, getAuditContext, mergeAuditContext } from '../context/audit-context.js'
 import { type AuditEvent, eventEntry } from '../entry/audit-event.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
+import { missingAuditTable } from '../errors/driver-error.js'
 import type { SqlConnection, SqlDatabase } from '../store/connection.js'
 import type { SqlDialect } from '../store/dialect.js'
 import { writeEntries } from '../store/entry-store.js'
@@ -88,12 +89,7 @@ export class AuditEngine {
     if (!this.#auditTable) {
       const name = this.options.auditTable
       this.#auditTable = readColumns(connection, this.dialect, name).then((columns) => {
-        if (columns.size === 0) {
-          throw new ChronicleError(
-            'MISSING_AUDIT_TABLE',
-            `the audit table "${name}" does not exist: create it with createAuditTable(db) or \`chronicle init\``,
-          )
-        }
+        if (columns.size === 0) throw missingAuditTable(name)
       })
       this.#auditTable.catch(() => {
         this.#auditTable = undefined

@@ -1,5 +1,6 @@
 import type { AuditContext } from '../context/audit-context.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
+import { isPlainObject } from '../store/dialect.js'
 import type { NewEntry } from './audit-entry.js'
 
 /** An explicit event: something that happened that is not a row change. */
@@ -8,8 +9,8 @@ export interface AuditEvent {
   readonly action: string
   /** What it is about, e.g. `organization` (stored in `table_name`). */
   readonly targetType?: string
-  /** Which one (stored in `entity_id`). */
-  readonly targetId?: string | number
+  /** Which one (stored in `entity_id` as text); anything but a string, number or bigint is INVALID_EVENT. */
+  readonly targetId?: string | number | bigint
   readonly metadata?: Readonly<Record<string, unknown>>
   /** Overrides the context's actor for this event. */
   readonly actorId?: string
@@ -17,6 +18,23 @@ export interface AuditEvent {
 }
 
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/
+
+const invalidEvent = (message: string) => new ChronicleError('INVALID_EVENT', message)
+
+/** The entity id an event's target becomes: scalars only, never `"[object Object]"`. */
+function targetEntityId(targetId: unknown): string | null {
+  if (targetId === undefined || targetId === null) return null
+  if (
+    typeof targetId === 'string' ||
+    typeof targetId === 'bigint' ||
+    (typeof targetId === 'number' && Number.isFinite(targetId))
+  ) {
+    return String(targetId)
+  }
+  throw invalidEvent(
+    `targetId must be a string, a finite number or a bigint, got ${typeof targetId === 'number' ? targetId : typeof targetId}`,
+  )
+}
 
 /** Validates an event and turns it into an entry stamped with the context. */
 export function eventEntry(
@@ -36,13 +54,20 @@ export function eventEntry(
       `action ${JSON.stringify(event?.action)} is not dot notation like "billing.plan.changed" (lower-case segments of letters, digits and _)`,
     )
   }
+  if (event.targetType !== undefined && typeof event.targetType !== 'string') {
+    throw invalidEvent(`targetType must be a string, got ${typeof event.targetType}`)
+  }
+  if (event.metadata !== undefined && !isPlainObject(event.metadata)) {
+    throw invalidEvent('metadata must be a plain object')
+  }
+  const entityId = targetEntityId(event.targetId)
   const metadata = { ...context.metadata, ...event.metadata }
   return {
     createdAt: new Date(),
     transactionId,
     action: event.action,
     tableName: event.targetType ?? null,
-    entityId: event.targetId === undefined ? null : String(event.targetId),
+    entityId,
     oldValues: null,
     newValues: null,
     changedFields: null,

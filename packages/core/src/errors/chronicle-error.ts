@@ -1,17 +1,31 @@
 /** Stable error codes: match on `error.code`, never on the message. */
 export type ChronicleErrorCode =
+  /** A configured table does not exist, or an unaudited table is queried. */
   | 'UNKNOWN_TABLE'
+  /** The configured key is missing from the table, is not its primary key or a unique index, or a row's key is NULL. */
   | 'MISSING_PRIMARY_KEY'
+  /** The audit table (or its chain tables) does not exist; the message says how to create it. */
   | 'MISSING_AUDIT_TABLE'
+  /** A malformed filter, key, limit, cursor, time or JSONL line. */
   | 'INVALID_FILTER'
+  /** An event name that is not dot notation (`domain.resource.verb`). */
   | 'INVALID_ACTION'
+  /** An event whose `targetId` is not a string, number or bigint, or whose `targetType` is not a string. */
+  | 'INVALID_EVENT'
+  /** A table, column or audit table name that is not a plain identifier. */
   | 'INVALID_IDENTIFIER'
   | 'NOT_FOUND'
   | 'SCHEMA_DRIFT'
+  /** The row changed since (revert), a restore would not change exactly its one row, or an imported id exists with another hash. */
   | 'CONFLICT'
   | 'INTEGRITY'
   | 'UNSUPPORTED'
+  /** Writing a change's entries failed: the write did not happen, or its transaction cannot commit. */
   | 'AUDIT_FAILED'
+  /** The database failed a query Chronicle ran for an API call; `cause` holds the driver's error. */
+  | 'DATABASE_ERROR'
+  /** The stream given to `exportJsonl` or `importJsonl` failed; `cause` holds its error. */
+  | 'STREAM_ERROR'
 
 /** Context that helps locate the failure; every field is optional. */
 export interface ChronicleErrorDetails {

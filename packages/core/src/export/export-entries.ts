@@ -1,6 +1,8 @@
+import { pipeline } from 'node:stream/promises'
 import type { AuditEngine } from '../capture/audit-engine.js'
 import type { AuditEntry } from '../entry/audit-entry.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
+import { guardApiStream } from '../errors/driver-error.js'
 import { appendFilter, type EntryFilter } from '../query/logs.js'
 import { readStoredEntry, type StoredEntry, selectEntries } from '../store/entry-store.js'
 
@@ -32,6 +34,36 @@ export async function* storedEntries(
     }
     if (rows.length < page) return
   }
+}
+
+/**
+ * Writes entries as JSON Lines through `pipeline`, which honours backpressure, ends the
+ * stream and settles only once it has finished (or failed). The database's failures are
+ * ChronicleErrors already, so any other failure is the stream's: STREAM_ERROR.
+ */
+export async function exportJsonl(
+  engine: AuditEngine,
+  filter: EntryFilter,
+  writable: NodeJS.WritableStream,
+): Promise<number> {
+  // A bad filter fails before the stream is touched.
+  appendFilter(selectEntries(engine.dialect, engine.options.auditTable), filter)
+  let count = 0
+  async function* lines() {
+    for await (const entry of guardApiStream(engine, storedEntries(engine, filter))) {
+      count += 1
+      yield `${entryToJsonLine(entry)}\n`
+    }
+  }
+  try {
+    await pipeline(lines, writable)
+  } catch (error) {
+    if (error instanceof ChronicleError) throw error
+    throw new ChronicleError('STREAM_ERROR', `the export stream failed: ${String(error)}`, {
+      cause: error,
+    })
+  }
+  return count
 }
 
 /** One line of JSONL: the entry exactly as stored (snapshots encoded, `$types` kept), so it re-imports losslessly. */

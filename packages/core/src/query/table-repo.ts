@@ -2,6 +2,7 @@ import type { AuditEngine } from '../capture/audit-engine.js'
 import type { AuditEntry } from '../entry/audit-entry.js'
 import { encodeEntityId, encodeRow } from '../entry/codec.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
+import { guardApiCall } from '../errors/driver-error.js'
 import { readStoredEntry, selectEntries, toAuditEntry } from '../store/entry-store.js'
 import { readRowsByKeys } from '../store/rows.js'
 import { findEntry } from './find-entry.js'
@@ -76,24 +77,26 @@ export class TableRepo<Row extends object> {
   }
 
   /** Entries for one row, newest first unless `order: 'asc'`. */
-  async history(
+  history(
     key: EntityKey,
     options: { readonly limit?: number; readonly order?: 'asc' | 'desc' } = {},
   ): Promise<AuditEntry<Row>[]> {
-    const limit = parseLimit(options.limit, 20, 10_000)
-    const order = options.order ?? 'desc'
-    if (order !== 'asc' && order !== 'desc') {
-      throw new ChronicleError(
-        'INVALID_FILTER',
-        `order must be 'asc' or 'desc', got ${JSON.stringify(order)}`,
-      )
-    }
-    const { dialect, database } = this.#engine
-    const { sql, params } = this.#entitySelect(this.entityId(key))
-      .raw(` ORDER BY ${dialect.quote('id')} ${order.toUpperCase()} LIMIT ${limit}`)
-      .build()
-    const { rows } = await database.query(sql, params)
-    return rows.map((row) => toAuditEntry<Row>(readStoredEntry(dialect, row)))
+    return guardApiCall(this.#engine, async () => {
+      const limit = parseLimit(options.limit, 20, 10_000)
+      const order = options.order ?? 'desc'
+      if (order !== 'asc' && order !== 'desc') {
+        throw new ChronicleError(
+          'INVALID_FILTER',
+          `order must be 'asc' or 'desc', got ${JSON.stringify(order)}`,
+        )
+      }
+      const { dialect, database } = this.#engine
+      const { sql, params } = this.#entitySelect(this.entityId(key))
+        .raw(` ORDER BY ${dialect.quote('id')} ${order.toUpperCase()} LIMIT ${limit}`)
+        .build()
+      const { rows } = await database.query(sql, params)
+      return rows.map((row) => toAuditEntry<Row>(readStoredEntry(dialect, row)))
+    })
   }
 
   async #latestAt(id: string, at: PointInTime) {
@@ -118,9 +121,11 @@ export class TableRepo<Row extends object> {
    * The row as it was at `at` (`null`: it did not exist then). One indexed read: every
    * INSERT/UPDATE entry holds the whole row.
    */
-  async stateAt(key: EntityKey, at: PointInTime): Promise<Row | null> {
-    const entry = await this.#latestAt(this.entityId(key), at)
-    return entry ? versionDiff<Row>(null, stateAfter(entry)).to : null
+  stateAt(key: EntityKey, at: PointInTime): Promise<Row | null> {
+    return guardApiCall(this.#engine, async () => {
+      const entry = await this.#latestAt(this.entityId(key), at)
+      return entry ? versionDiff<Row>(null, stateAfter(entry)).to : null
+    })
   }
 
   /** Entry `auditId`, which must be about this row. */
@@ -141,31 +146,35 @@ export class TableRepo<Row extends object> {
   }
 
   /** What changed from the version after entry `from` to the one after `to` (default: now). */
-  async diff(
+  diff(
     key: EntityKey,
     options: { readonly from: number; readonly to?: number },
   ): Promise<VersionDiff<Row>> {
-    const id = this.entityId(key)
-    const from = await this.#entryFor(id, options.from)
-    if (options.to !== undefined) {
-      return versionDiff<Row>(stateAfter(from), stateAfter(await this.#entryFor(id, options.to)))
-    }
-    const current = await this.current(key)
-    // The live row is redacted like the snapshots, so a diff never reveals a redacted value.
-    const { redact } = this.#engine.requireTable(this.name)
-    return versionDiff<Row>(
-      stateAfter(from),
-      current ? encodeRow(current as Record<string, unknown>, redact) : null,
-    )
+    return guardApiCall(this.#engine, async () => {
+      const id = this.entityId(key)
+      const from = await this.#entryFor(id, options.from)
+      if (options.to !== undefined) {
+        return versionDiff<Row>(stateAfter(from), stateAfter(await this.#entryFor(id, options.to)))
+      }
+      const current = await this.current(key)
+      // The live row is redacted like the snapshots, so a diff never reveals a redacted value.
+      const { redact } = this.#engine.requireTable(this.name)
+      return versionDiff<Row>(
+        stateAfter(from),
+        current ? encodeRow(current as Record<string, unknown>, redact) : null,
+      )
+    })
   }
 
   /** The row as it is in the table now, or `null`. */
-  async current(key: EntityKey): Promise<Row | null> {
-    const { dialect, database } = this.#engine
-    const meta = await this.#engine.tableMeta(database, this.name)
-    const [row] = await readRowsByKeys(database, dialect, this.name, meta.primaryKey, [
-      this.keyValues(key),
-    ])
-    return (row as Row | undefined) ?? null
+  current(key: EntityKey): Promise<Row | null> {
+    return guardApiCall(this.#engine, async () => {
+      const { dialect, database } = this.#engine
+      const meta = await this.#engine.tableMeta(database, this.name)
+      const [row] = await readRowsByKeys(database, dialect, this.name, meta.primaryKey, [
+        this.keyValues(key),
+      ])
+      return (row as Row | undefined) ?? null
+    })
   }
 }

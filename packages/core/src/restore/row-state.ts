@@ -15,6 +15,7 @@ export interface RestoreChange {
 
 /** What putting one row into a target state takes, computed before anything is written. */
 export interface RowStatePlan {
+  readonly entry: StoredEntry
   readonly meta: TableMeta
   readonly keyValues: unknown[]
   /** The row now (locked for the rest of the transaction), or undefined when absent. */
@@ -40,6 +41,15 @@ export function rowTable(entry: StoredEntry): string {
   return entry.tableName
 }
 
+/** Restore and revert change exactly the row an entry names, or nothing. */
+function notOneRow(entry: StoredEntry, table: string, why: string): ChronicleError {
+  return new ChronicleError(
+    'CONFLICT',
+    `restoring ${table} ${entry.entityId} from audit entry ${entry.id} would not change exactly that one row (${why}): nothing was changed`,
+    { table, entityId: entry.entityId ?? undefined, auditId: entry.id },
+  )
+}
+
 /**
  * Plans bringing the entry's row to `target` (encoded; null = absent). Snapshot columns the
  * table lost fail with SCHEMA_DRIFT unless `allowDrift`; redacted columns are never written.
@@ -55,7 +65,7 @@ export async function planRowState(
   const meta = await engine.tableMeta(connection, table, { fresh: true })
   const key: Row = decodeRow((entry.newValues ?? entry.oldValues) as EncodedRow) ?? {}
   const keyValues = meta.primaryKey.map((c) => key[c])
-  const [current] = await readRowsByKeys(
+  const rows = await readRowsByKeys(
     connection,
     engine.dialect,
     table,
@@ -63,6 +73,8 @@ export async function planRowState(
     [keyValues],
     true,
   )
+  if (rows.length > 1) throw notOneRow(entry, table, `${rows.length} rows have its key`)
+  const [current] = rows
   const snapshotColumns = target ? Object.keys(target).filter((c) => c !== TYPES_KEY) : []
   const droppedColumns = snapshotColumns.filter((c) => !meta.columns.has(c))
   if (droppedColumns.length > 0 && !allowDrift) {
@@ -90,7 +102,7 @@ export async function planRowState(
       to: wanted[field],
     }))
   }
-  return { meta, keyValues, current, wanted, changes, droppedColumns, skippedColumns }
+  return { entry, meta, keyValues, current, wanted, changes, droppedColumns, skippedColumns }
 }
 
 /** Writes a planned row state and audits it (with `metadata`) in the caller's transaction. */
@@ -115,10 +127,17 @@ export async function applyRowState(
             Object.fromEntries(changes.map((c) => [c.field, c.to])),
           )
         : insertRow(engine.dialect, meta, wanted)
-  await connection.query(statement.sql, statement.params)
+  const { affectedRows } = await connection.query(statement.sql, statement.params)
   const [after] = await readRowsByKeys(connection, engine.dialect, meta.name, meta.primaryKey, [
     keyValues,
   ])
+  // A trigger may skip the row, or the key may match others: throwing rolls the transaction back.
+  if (affectedRows !== undefined && affectedRows !== 1n) {
+    throw notOneRow(plan.entry, meta.name, `the statement changed ${affectedRows} rows`)
+  }
+  if ((wanted === null) !== (after === undefined)) {
+    throw notOneRow(plan.entry, meta.name, 'the row is not as written afterwards')
+  }
   await engine.record(
     connection,
     {

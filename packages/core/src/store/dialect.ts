@@ -53,6 +53,8 @@ export interface SqlDialect {
   syncIdentity(table: string): Statement | null
   /** Serialises sealers across connections (`null`: the database is single-writer anyway). */
   lockStatements(key: string): { lock: Statement; unlock: Statement | null } | null
+  /** The table a driver's "no such table" error names (`undefined`: not such an error). */
+  missingTable(error: unknown): string | undefined
   /** Appends a condition true when the (quoted) `column` starts with the literal `prefix`. */
   prefixMatch(sql: SqlBuilder, column: string, prefix: string): void
 }
@@ -89,6 +91,21 @@ export function splitTableName(name: string): { schema: string | null; table: st
   return dot < 0
     ? { schema: null, table: name }
     : { schema: name.slice(0, dot), table: name.slice(dot + 1) }
+}
+
+/**
+ * The table named by `pattern`'s first group in the message of an error that `matches`
+ * (drivers report a missing table by code, and name it only in the message).
+ */
+export function tableInError(
+  error: unknown,
+  matches: (error: { code?: unknown; errno?: unknown }) => boolean,
+  pattern: RegExp,
+): string | undefined {
+  if (!(error instanceof Error) || !matches(error as { code?: unknown; errno?: unknown })) {
+    return undefined
+  }
+  return pattern.exec(error.message)?.[1]
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

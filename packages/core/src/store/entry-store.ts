@@ -1,6 +1,7 @@
 import type { AuditEntry, NewEntry } from '../entry/audit-entry.js'
 import { decodeRow, type EncodedRow, parseJsonColumn } from '../entry/codec.js'
 import { type EntryTexts, entryHash, entryTexts } from '../entry/hash.js'
+import { translateMissingAuditTable } from '../errors/driver-error.js'
 import type { SqlConnection } from './connection.js'
 import type { SqlDialect } from './dialect.js'
 import { SqlBuilder } from './sql-builder.js'
@@ -98,8 +99,9 @@ export async function insertMany(
 /**
  * Writes entries on the caller's connection. New entries get their content hash (chaining
  * happens when they are sealed); stored entries, from an import, keep their id and hash.
+ * An audit table dropped since its check at first use fails with MISSING_AUDIT_TABLE.
  */
-export function writeEntries(
+export async function writeEntries(
   connection: SqlConnection,
   dialect: SqlDialect,
   auditTable: string,
@@ -107,19 +109,23 @@ export function writeEntries(
 ): Promise<void> {
   const stamp = timestampWriter(dialect)
   const imported = entries.length > 0 && 'id' in (entries[0] as NewEntry | StoredEntry)
-  return insertMany(
-    connection,
-    dialect,
-    auditTable,
-    imported ? ['id', ...WRITE_COLUMNS] : WRITE_COLUMNS,
-    entries.map((entry: NewEntry | StoredEntry) => {
-      const texts = entryTexts(entry)
-      const values = entryValues(entry, stamp(entry.createdAt), texts)
-      return 'id' in entry
-        ? [entry.id, ...values, entry.hash]
-        : [...values, entryHash(entry, texts)]
-    }),
-  )
+  try {
+    await insertMany(
+      connection,
+      dialect,
+      auditTable,
+      imported ? ['id', ...WRITE_COLUMNS] : WRITE_COLUMNS,
+      entries.map((entry: NewEntry | StoredEntry) => {
+        const texts = entryTexts(entry)
+        const values = entryValues(entry, stamp(entry.createdAt), texts)
+        return 'id' in entry
+          ? [entry.id, ...values, entry.hash]
+          : [...values, entryHash(entry, texts)]
+      }),
+    )
+  } catch (error) {
+    throw translateMissingAuditTable(error, dialect, auditTable)
+  }
 }
 
 /** An entry as read, snapshots still encoded (restore and diff need the type tags). */

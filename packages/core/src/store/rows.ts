@@ -1,4 +1,5 @@
 import { encodeEntityId } from '../entry/codec.js'
+import { ChronicleError } from '../errors/chronicle-error.js'
 import type { SqlConnection } from './connection.js'
 import type { SqlDialect } from './dialect.js'
 import { SqlBuilder } from './sql-builder.js'
@@ -6,9 +7,22 @@ import type { TableMeta } from './table-meta.js'
 
 export type Row = Record<string, unknown>
 
-/** The entity id of a row: its primary key as text. */
-export function rowEntityId(meta: Pick<TableMeta, 'primaryKey'>, row: Row): string {
-  return encodeEntityId(meta.primaryKey.map((c) => row[c]))
+/**
+ * The entity id of a row: its primary key as text. A key column without a value (SQLite
+ * allows NULL in a non-INTEGER primary key) is MISSING_PRIMARY_KEY: such a row has no
+ * identity, and its entries would all be filed under "null".
+ */
+export function rowEntityId(meta: Pick<TableMeta, 'name' | 'primaryKey'>, row: Row): string {
+  const values = meta.primaryKey.map((c) => row[c])
+  const empty = meta.primaryKey.filter((_, i) => values[i] === null || values[i] === undefined)
+  if (empty.length > 0) {
+    throw new ChronicleError(
+      'MISSING_PRIMARY_KEY',
+      `a row of table "${meta.name}" has no value in key column ${empty.map((c) => `"${c}"`).join(', ')}: give every audited row a key (declare the column NOT NULL)`,
+      { table: meta.name },
+    )
+  }
+  return encodeEntityId(values)
 }
 
 /**
@@ -51,7 +65,10 @@ export async function readRowsByKeys(
 }
 
 /** Keeps the first row of each primary key (joins in a pre-read can repeat a row). */
-export function uniqueByKey(meta: Pick<TableMeta, 'primaryKey'>, rows: readonly Row[]): Row[] {
+export function uniqueByKey(
+  meta: Pick<TableMeta, 'name' | 'primaryKey'>,
+  rows: readonly Row[],
+): Row[] {
   const seen = new Map<string, Row>()
   for (const row of rows) {
     const id = rowEntityId(meta, row)

@@ -28,7 +28,10 @@ export async function readColumns(
   )
 }
 
-/** Introspects a configured table; fails with UNKNOWN_TABLE / MISSING_PRIMARY_KEY. */
+/**
+ * Introspects a configured table; fails with UNKNOWN_TABLE, or MISSING_PRIMARY_KEY when the
+ * configured key is missing or is not exactly the primary key or a unique index.
+ */
 export async function loadTableMeta(
   connection: SqlConnection,
   dialect: SqlDialect,
@@ -50,17 +53,28 @@ export async function loadTableMeta(
       { table: table.name },
     )
   }
-  const unique = await connection.query<{ index_name: string; column_name: string }>(
-    dialect.uniqueKeysQuery(table.name).sql,
-    dialect.uniqueKeysQuery(table.name).params,
-  )
-  const byIndex = new Map<string, string[]>()
+  const { sql, params } = dialect.uniqueKeysQuery(table.name)
+  const unique = await connection.query<{ index_name: string; column_name: unknown }>(sql, params)
+  const byIndex = new Map<string, unknown[]>()
   for (const row of unique.rows) {
     const list = byIndex.get(row.index_name) ?? []
     list.push(row.column_name)
     byIndex.set(row.index_name, list)
   }
-  const pk = table.primaryKey.join('\0')
-  const others = [...byIndex.values()].filter((cols) => cols.join('\0') !== pk)
+  // An index on an expression has no column name for it: it keys no set of columns.
+  const indexes = [...byIndex.values()].filter((cols): cols is string[] =>
+    cols.every((c) => typeof c === 'string' && c !== ''),
+  )
+  const same = (cols: readonly string[]) =>
+    cols.length === table.primaryKey.length && table.primaryKey.every((c) => cols.includes(c))
+  if (!indexes.some(same)) {
+    const key = table.primaryKey.map((c) => `"${c}"`).join(', ')
+    throw new ChronicleError(
+      'MISSING_PRIMARY_KEY',
+      `${key} of table "${table.name}" is not its primary key or a unique index, so one key could name several rows: set tables.${table.name}.primaryKey to the primary key's columns, or add a unique index on exactly ${key}`,
+      { table: table.name },
+    )
+  }
+  const others = indexes.filter((cols) => !same(cols))
   return Object.freeze({ ...table, columns, uniqueKeys: [table.primaryKey, ...others] })
 }

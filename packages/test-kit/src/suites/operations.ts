@@ -1,4 +1,8 @@
-import { PassThrough } from 'node:stream'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough, Writable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -101,7 +105,10 @@ export function operationsSuite(factory: AdapterFactory, kind: DatabaseKind) {
         await createAuditTable(rawConnection(copy), getDialect(copy.dialect))
         const imported = await factory.create(copy, { tables: defaultTables })
         try {
-          expect(await imported.audit.importJsonl([text.slice(0, 17), text.slice(17)])).toBe(3)
+          expect(await imported.audit.importJsonl([text.slice(0, 17), text.slice(17)])).toEqual({
+            imported: 3,
+            skipped: 0,
+          })
           expect((await imported.audit.logs({})).items).toEqual((await client.audit.logs({})).items)
           await imported.audit.seal({ sealDelayMs: 0 })
           expect((await imported.audit.verify()).head).toBe((await client.audit.verify()).head)
@@ -169,6 +176,86 @@ export function operationsSuite(factory: AdapterFactory, kind: DatabaseKind) {
       expect((await client.select('orders'))[0]?.total).toBe(5)
       const missing = await client.audit.revertTransaction('no-such-tx').catch((e: unknown) => e)
       expect(isChronicleError(missing, 'NOT_FOUND')).toBe(true)
+    })
+
+    it('hardening #10: exportJsonl resolves only once the data is flushed, and rejects when the stream fails', async () => {
+      const f = await start()
+      const { client } = f
+      await client.insert('orders', [order('o1'), order('o2'), order('o3')])
+      // Each chunk is taken a turn of the event loop after it is written, as a file's would be.
+      const lines: string[] = []
+      const slow = new Writable({
+        highWaterMark: 1 << 20,
+        write(chunk: Buffer, _encoding, done) {
+          setImmediate(() => {
+            lines.push(chunk.toString())
+            done()
+          })
+        },
+      })
+      expect(await client.audit.exportJsonl({}, slow)).toBe(3)
+      expect(lines.join('').trim().split('\n')).toHaveLength(3)
+      expect(slow.writableFinished).toBe(true)
+      const failing = new Writable({
+        write(_chunk, _encoding, done) {
+          done(new Error('disk full'))
+        },
+      })
+      const error = await client.audit.exportJsonl({}, failing).catch((e: unknown) => e)
+      expect(isChronicleError(error, 'STREAM_ERROR'), String(error)).toBe(true)
+      expect(((error as Error).cause as Error).message).toBe('disk full')
+    })
+
+    it('hardening #10: export to a file then import it: all entries arrive, a re-import skips them, a clashing id is a CONFLICT that imports nothing', async () => {
+      const f = await start()
+      const { client } = f
+      await client.insert('orders', [order('o1'), order('o2')])
+      await client.update('orders', { order_id: 'o1' }, { total: 2 })
+      const dir = await mkdtemp(join(tmpdir(), 'chronicle-'))
+      const file = join(dir, 'audit.jsonl')
+      const copy = await createTestDatabase(kind)
+      try {
+        expect(await client.audit.exportJsonl({}, createWriteStream(file))).toBe(3)
+        await createAuditTable(rawConnection(copy), getDialect(copy.dialect))
+        const imported = await factory.create(copy, { tables: defaultTables })
+        try {
+          const { audit } = imported
+          expect(await audit.importJsonl(createReadStream(file))).toEqual({
+            imported: 3,
+            skipped: 0,
+          })
+          expect(await audit.importJsonl(createReadStream(file))).toEqual({
+            imported: 0,
+            skipped: 3,
+          })
+          expect((await audit.logs()).items).toEqual((await client.audit.logs()).items)
+          // 1000 new entries (a whole batch), then one whose id exists with other content.
+          const [first] = (await readFile(file, 'utf8')).split('\n')
+          const entry = JSON.parse(first as string) as Record<string, unknown>
+          const fresh = Array.from({ length: 1000 }, (_, i) =>
+            JSON.stringify({ ...entry, id: 100 + i }),
+          )
+          const clash = JSON.stringify({ ...entry, id: 2, hash: 'f'.repeat(64) })
+          const error = await audit
+            .importJsonl([...fresh, clash].map((line) => `${line}\n`))
+            .catch((e: unknown) => e)
+          expect(isChronicleError(error, 'CONFLICT'), String(error)).toBe(true)
+          expect((error as { auditId?: number }).auditId).toBe(2)
+          async function* failing() {
+            yield `${fresh[0]}\n`
+            throw new Error('read failed')
+          }
+          const streamError = await audit.importJsonl(failing()).catch((e: unknown) => e)
+          expect(isChronicleError(streamError, 'STREAM_ERROR'), String(streamError)).toBe(true)
+          const [row] = await copy.exec('SELECT COUNT(*) AS n FROM audit_logs')
+          expect(Number(row?.n)).toBe(3)
+        } finally {
+          await imported.destroy()
+        }
+      } finally {
+        await copy.drop()
+        await rm(dir, { recursive: true, force: true })
+      }
     })
   })
 }

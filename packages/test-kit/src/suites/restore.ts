@@ -71,5 +71,63 @@ export function restoreSuite(factory: AdapterFactory, kind: DatabaseKind) {
         { order_id: 'o1', total: 10 },
       ])
     })
+
+    // MariaDB has no trigger that silently skips a row (SIGNAL fails the statement instead).
+    it.skipIf(kind === 'mariadb')(
+      'hardening #8: restore and revertTransaction change exactly the one row they name, else CONFLICT and nothing changes',
+      async () => {
+        const f = await start()
+        const { client, db } = f
+        await client.insert('orders', [order])
+        await client.update('orders', { order_id: 'o1' }, { total: 11 })
+        const [update, insertion] = (await client.audit.logs()).items
+        // A trigger that skips the row: the statement runs and changes no row.
+        if (kind === 'sqlite') {
+          await db.exec(
+            'CREATE TRIGGER orders_keep BEFORE DELETE ON orders BEGIN SELECT RAISE(IGNORE); END',
+          )
+          await db.exec(
+            'CREATE TRIGGER orders_fixed BEFORE UPDATE ON orders BEGIN SELECT RAISE(IGNORE); END',
+          )
+        } else {
+          await db.exec(
+            'CREATE FUNCTION chronicle_skip() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$',
+          )
+          await db.exec(
+            'CREATE TRIGGER orders_keep BEFORE DELETE OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION chronicle_skip()',
+          )
+        }
+        for (const attempt of [
+          () => client.audit.restore(insertion?.id as number),
+          () => client.audit.restore(update?.id as number),
+          () => client.audit.revertTransaction(insertion?.transactionId as string, { force: true }),
+          () => client.audit.revertTransaction(update?.transactionId as string),
+        ]) {
+          const error = await attempt().catch((e: unknown) => e)
+          expect(isChronicleError(error, 'CONFLICT'), String(error)).toBe(true)
+        }
+        expect(await client.select('orders')).toEqual([{ ...order, total: 11 }])
+        expect(await f.count('audit_logs')).toBe(2)
+      },
+    )
+
+    it('hardening #8: restore refuses an entry whose configured key is not unique; nothing changes', async () => {
+      const f = await start({ tables: { orders: { primaryKey: 'order_id' } } })
+      const { client } = f
+      const twin = { ...order, order_id: 'o2' }
+      await client.insert('orders', [order, twin])
+      const insertion = (await client.audit.logs()).items.find((e) => e.entityId === 'o1')
+      // A second audit of the same database, misconfigured: `total` is not unique.
+      const other = await factory.create(f.db, { tables: { orders: { primaryKey: 'total' } } })
+      try {
+        const error = await other.audit.restore(insertion?.id as number).catch((e: unknown) => e)
+        expect(isChronicleError(error, 'MISSING_PRIMARY_KEY'), String(error)).toBe(true)
+      } finally {
+        // On SQLite both share the fixture's handle, which the fixture closes.
+        if (kind !== 'sqlite') await other.destroy()
+      }
+      expect(await client.select('orders')).toEqual([order, twin])
+      expect(await f.count('audit_logs')).toBe(2)
+    })
   })
 }

@@ -1,4 +1,10 @@
-import { isPlainObject, quoteQualified, type SqlDialect, splitTableName } from '../dialect.js'
+import {
+  isPlainObject,
+  quoteQualified,
+  type SqlDialect,
+  splitTableName,
+  tableInError,
+} from '../dialect.js'
 import { auditIndexes } from './indexes.js'
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0')
@@ -89,6 +95,12 @@ ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
     params: [...tables],
   }),
   syncIdentity: () => null,
+  missingTable: (error) =>
+    tableInError(
+      error,
+      (e) => e.code === 'ER_NO_SUCH_TABLE' || e.errno === 1146,
+      /Table '(?:[^']*\.)?([^'.]+)' doesn't exist/,
+    ),
   prefixMatch(sql, column, prefix) {
     sql.raw(`${column} LIKE `).value(`${prefix.replace(/[\\%_]/g, '\\$&')}%`)
   },

@@ -1,4 +1,10 @@
-import { isPlainObject, quoteQualified, type SqlDialect, splitTableName } from '../dialect.js'
+import {
+  isPlainObject,
+  quoteQualified,
+  type SqlDialect,
+  splitTableName,
+  tableInError,
+} from '../dialect.js'
 import { auditIndexes } from './indexes.js'
 
 /** PostgreSQL (pg): JSONB snapshots, `timestamptz(3)`, RETURNING for every write. */
@@ -66,6 +72,7 @@ JOIN pg_namespace n ON n.oid = t.relnamespace
 CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
 WHERE i.indisunique AND i.indpred IS NULL AND n.nspname = coalesce($1, current_schema()) AND t.relname = $2
+  AND k.ord <= i.indnkeyatts AND NOT (0 = ANY (i.indkey::int2[]))
 ORDER BY ic.relname, k.ord`,
     params: [splitTableName(table).schema, splitTableName(table).table],
   }),
@@ -94,6 +101,12 @@ ORDER BY ic.relname, k.ord`,
     sql: `SELECT setval(pg_get_serial_sequence(quote_ident($1), 'id'), GREATEST((SELECT MAX("id") FROM ${postgresDialect.quote(table)}), 1))`,
     params: [table],
   }),
+  missingTable: (error) =>
+    tableInError(
+      error,
+      (e) => e.code === '42P01',
+      /relation "(?:[^"]*\.)?([^".]+)" does not exist/,
+    ),
   prefixMatch(sql, column, prefix) {
     sql.raw(`${column} LIKE `).value(`${prefix.replace(/[\\%_]/g, '\\$&')}%`)
   },

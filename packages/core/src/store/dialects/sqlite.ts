@@ -1,4 +1,4 @@
-import { isPlainObject, quoteQualified, type SqlDialect } from '../dialect.js'
+import { isPlainObject, quoteQualified, type SqlDialect, tableInError } from '../dialect.js'
 import { auditIndexes } from './indexes.js'
 
 /** SQLite (better-sqlite3): JSON as TEXT, timestamps as ISO-8601 TEXT, which sorts as time. */
@@ -51,8 +51,13 @@ export const sqliteDialect: SqlDialect = {
     params: [table, table],
   }),
   uniqueKeysQuery: (table) => ({
-    sql: `SELECT il.name AS index_name, ii.name AS column_name FROM pragma_index_list(?) AS il, pragma_index_info(il.name) AS ii WHERE il."unique" = 1 AND il.partial = 0 ORDER BY il.name, ii.seqno`,
-    params: [table],
+    // An INTEGER PRIMARY KEY is the rowid and has no index: read it from table_info.
+    sql: `SELECT index_name, column_name FROM (
+  SELECT il.name AS index_name, ii.seqno AS seq, ii.name AS column_name FROM pragma_index_list(?) AS il, pragma_index_info(il.name) AS ii WHERE il."unique" = 1 AND il.partial = 0
+  UNION ALL
+  SELECT '(primary key)', pk, name FROM pragma_table_info(?) WHERE pk > 0
+) ORDER BY index_name, seq`,
+    params: [table, table],
   }),
   selectTimestamp: (column) => column,
   writeTimestamp: (value) => value.toISOString(),
@@ -74,6 +79,8 @@ export const sqliteDialect: SqlDialect = {
   // One connection, one writer: there is nothing to serialise sealers against.
   lockStatements: () => null,
   // BINARY collation makes a half-open range an exact, index-friendly prefix test.
+  missingTable: (error) =>
+    tableInError(error, (e) => e.code === 'SQLITE_ERROR', /no such table: (?:\w+\.)?(\w+)/),
   prefixMatch(sql, column, prefix) {
     sql
       .raw(`(${column} >= `)
