@@ -7,6 +7,7 @@ import type {
   SqlResult,
 } from '@chronicle/core'
 import {
+  type AbortableOperationOptions,
   CompiledQuery,
   type DatabaseConnection,
   type Driver,
@@ -58,12 +59,38 @@ class Mutex {
 }
 
 /**
+ * A capture runs behind the connection's queue, so a failure's own stack ends there. As
+ * Kysely's drivers do, append a stack taken here, whose async frames lead to the caller.
+ */
+async function withCallerStack<T>(run: Promise<T>): Promise<T> {
+  try {
+    return await run
+  } catch (error) {
+    const caller = new Error().stack
+    if (error instanceof Error && error.stack && caller)
+      error.stack += `\n${caller.split('\n').slice(1).join('\n')}`
+    throw error
+  }
+}
+
+/**
  * A connection that audits the writes run through it. It knows whether it is inside a
  * transaction (the driver tells it), so audit rows join the user's transaction or one it
  * opens itself around a standalone write.
  */
 class AuditConnection implements DatabaseConnection {
   readonly inner: DatabaseConnection
+  /**
+   * The inner connection as the inner driver's transaction methods must get it (drivers call
+   * their own private methods on it), except that its statements run through this
+   * connection: Kysely's `log` wraps the connection Kysely holds, and must see BEGIN, COMMIT
+   * and savepoints.
+   */
+  readonly forDriver: DatabaseConnection
+  // Query cancellation (Kysely ≥ 0.29): offered exactly when the inner connection offers it.
+  declare readonly cancelQuery?: DatabaseConnection['cancelQuery']
+  declare readonly killSession?: DatabaseConnection['killSession']
+  declare readonly collectSessionInfo?: DatabaseConnection['collectSessionInfo']
   readonly #driver: AuditDriver
   readonly #sql: SqlConnection
   transactionId: string | null = null
@@ -75,9 +102,24 @@ class AuditConnection implements DatabaseConnection {
     this.inner = inner
     this.#driver = driver
     this.#sql = sqlConnection(inner)
+    if (inner.cancelQuery) this.cancelQuery = inner.cancelQuery.bind(inner)
+    if (inner.killSession) this.killSession = inner.killSession.bind(inner)
+    if (inner.collectSessionInfo) this.collectSessionInfo = inner.collectSessionInfo.bind(inner)
+    this.forDriver = new Proxy(inner, {
+      get: (target, key) => {
+        if (key === 'executeQuery')
+          return (compiled: CompiledQuery, options?: AbortableOperationOptions) =>
+            this.executeQuery(compiled, options)
+        const value: unknown = Reflect.get(target, key)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
   }
 
-  executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+  executeQuery<R>(
+    compiled: CompiledQuery,
+    options?: AbortableOperationOptions,
+  ): Promise<QueryResult<R>> {
     const engine = this.#driver.engine()
     const event = events.get(compiled)
     if (event) {
@@ -86,11 +128,11 @@ class AuditConnection implements DatabaseConnection {
         .then(() => ({ rows: [] }))
     }
     const plan = planWrite(compiled.query, (table) => engine.tableConfig(table) !== undefined)
-    if (!plan) return this.inner.executeQuery<R>(compiled)
+    if (!plan) return this.inner.executeQuery<R>(compiled, options)
     // Two audited writes sharing a connection must not interleave their pre-reads and writes.
     const run = this.#queue.then(() => this.#capture(engine, compiled, plan))
     this.#queue = run.catch(() => undefined)
-    return run as Promise<QueryResult<R>>
+    return withCallerStack(run) as Promise<QueryResult<R>>
   }
 
   async #capture(
@@ -123,8 +165,9 @@ class AuditConnection implements DatabaseConnection {
   streamQuery<R>(
     compiled: CompiledQuery,
     chunkSize: number,
+    options?: AbortableOperationOptions,
   ): AsyncIterableIterator<QueryResult<R>> {
-    return this.inner.streamQuery<R>(compiled, chunkSize)
+    return this.inner.streamQuery<R>(compiled, chunkSize, options)
   }
 }
 
@@ -154,20 +197,20 @@ export class AuditDriver implements Driver, SqlDatabase {
     this.#mutex = singleConnection ? new Mutex() : undefined
   }
 
-  init(): Promise<void> {
-    this.#init ??= this.inner.init().catch((error: unknown) => {
+  init(options?: AbortableOperationOptions): Promise<void> {
+    this.#init ??= this.inner.init(options).catch((error: unknown) => {
       this.#init = undefined
       throw error
     })
     return this.#init
   }
 
-  async acquireConnection(): Promise<DatabaseConnection> {
-    await this.init()
+  async acquireConnection(options?: AbortableOperationOptions): Promise<DatabaseConnection> {
+    await this.init(options)
     // Kysely already serialises its own users of a SQLite connection; this lock also covers
     // the transactions core opens (restore), which do not go through Kysely.
     const release = await this.#mutex?.lock()
-    const inner = await this.inner.acquireConnection()
+    const inner = await this.inner.acquireConnection(options)
     let connection = this.#connections.get(inner)
     if (!connection) {
       connection = new AuditConnection(inner, this)
@@ -182,20 +225,20 @@ export class AuditDriver implements Driver, SqlDatabase {
     settings: TransactionSettings,
   ): Promise<void> {
     const audited = connection as AuditConnection
-    await this.inner.beginTransaction(audited.inner, settings)
+    await this.inner.beginTransaction(audited.forDriver, settings)
     audited.transactionId = randomUUID()
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const audited = connection as AuditConnection
     audited.transactionId = null
-    await this.inner.commitTransaction(audited.inner)
+    await this.inner.commitTransaction(audited.forDriver)
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const audited = connection as AuditConnection
     audited.transactionId = null
-    await this.inner.rollbackTransaction(audited.inner)
+    await this.inner.rollbackTransaction(audited.forDriver)
   }
 
   async savepoint(
@@ -203,7 +246,7 @@ export class AuditDriver implements Driver, SqlDatabase {
     name: string,
     compile: QueryCompiler['compileQuery'],
   ) {
-    await this.inner.savepoint?.((connection as AuditConnection).inner, name, compile)
+    await this.inner.savepoint?.((connection as AuditConnection).forDriver, name, compile)
   }
 
   async rollbackToSavepoint(
@@ -211,7 +254,7 @@ export class AuditDriver implements Driver, SqlDatabase {
     name: string,
     compile: QueryCompiler['compileQuery'],
   ) {
-    await this.inner.rollbackToSavepoint?.((connection as AuditConnection).inner, name, compile)
+    await this.inner.rollbackToSavepoint?.((connection as AuditConnection).forDriver, name, compile)
   }
 
   async releaseSavepoint(
@@ -219,12 +262,15 @@ export class AuditDriver implements Driver, SqlDatabase {
     name: string,
     compile: QueryCompiler['compileQuery'],
   ) {
-    await this.inner.releaseSavepoint?.((connection as AuditConnection).inner, name, compile)
+    await this.inner.releaseSavepoint?.((connection as AuditConnection).forDriver, name, compile)
   }
 
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+  async releaseConnection(
+    connection: DatabaseConnection,
+    options?: AbortableOperationOptions,
+  ): Promise<void> {
     const audited = connection as AuditConnection
-    await this.inner.releaseConnection(audited.inner)
+    await this.inner.releaseConnection(audited.inner, options)
     const release = audited.release
     audited.release = undefined
     release?.()
@@ -234,9 +280,9 @@ export class AuditDriver implements Driver, SqlDatabase {
    * Once, whoever asks first: Kysely's `db.destroy()` (only if Kysely itself used the driver)
    * or `audit.destroy()` (when only audit queries opened connections).
    */
-  destroy(): Promise<void> {
+  destroy(options?: AbortableOperationOptions): Promise<void> {
     if (!this.#init) return Promise.resolve()
-    this.#destroyed ??= this.#init.then(() => this.inner.destroy())
+    this.#destroyed ??= this.#init.then(() => this.inner.destroy(options))
     return this.#destroyed
   }
 
