@@ -182,22 +182,37 @@ export class AuditDriver implements Driver, SqlDatabase {
   readonly returningSql = new Map<string, string>()
   readonly #connections = new WeakMap<DatabaseConnection, AuditConnection>()
   readonly #mutex: Mutex | undefined
+  readonly #onDestroy: (driver: AuditDriver) => void
   #init: Promise<void> | undefined
   #destroyed: Promise<void> | undefined
+  /** Whether Kysely initialised this driver, and so will destroy it with `db.destroy()`. */
+  #ownedByKysely = false
 
   constructor(
     inner: Driver,
     compiler: QueryCompiler,
     engine: () => AuditEngine,
     singleConnection: boolean,
+    onDestroy: (driver: AuditDriver) => void,
   ) {
     this.inner = inner
     this.compiler = compiler
     this.engine = engine
     this.#mutex = singleConnection ? new Mutex() : undefined
+    this.#onDestroy = onDestroy
+  }
+
+  /** Opened by audit queries alone: Kysely's `db.destroy()` will not close it. */
+  get openedByAudit(): boolean {
+    return this.#init !== undefined && !this.#ownedByKysely
   }
 
   init(options?: AbortableOperationOptions): Promise<void> {
+    this.#ownedByKysely = true
+    return this.#start(options)
+  }
+
+  #start(options?: AbortableOperationOptions): Promise<void> {
     this.#init ??= this.inner.init(options).catch((error: unknown) => {
       this.#init = undefined
       throw error
@@ -206,7 +221,7 @@ export class AuditDriver implements Driver, SqlDatabase {
   }
 
   async acquireConnection(options?: AbortableOperationOptions): Promise<DatabaseConnection> {
-    await this.init(options)
+    await this.#start(options)
     // Kysely already serialises its own users of a SQLite connection; this lock also covers
     // the transactions core opens (restore), which do not go through Kysely.
     const release = await this.#mutex?.lock()
@@ -281,6 +296,7 @@ export class AuditDriver implements Driver, SqlDatabase {
    * or `audit.destroy()` (when only audit queries opened connections).
    */
   destroy(options?: AbortableOperationOptions): Promise<void> {
+    this.#onDestroy(this)
     if (!this.#init) return Promise.resolve()
     this.#destroyed ??= this.#init.then(() => this.inner.destroy(options))
     return this.#destroyed
@@ -289,7 +305,7 @@ export class AuditDriver implements Driver, SqlDatabase {
   // --- SqlDatabase: core's reads and transactions, on the unaudited inner driver ---
 
   async query<R>(sql: string, params: readonly unknown[]): Promise<SqlResult<R>> {
-    await this.init()
+    await this.#start()
     const connection = await this.inner.acquireConnection()
     try {
       return await sqlConnection(connection).query<R>(sql, params)
@@ -301,7 +317,7 @@ export class AuditDriver implements Driver, SqlDatabase {
   async transaction<T>(
     work: (connection: SqlConnection, transactionId: string) => Promise<T>,
   ): Promise<T> {
-    await this.init()
+    await this.#start()
     const release = await this.#mutex?.lock()
     const connection = await this.inner.acquireConnection()
     try {

@@ -242,6 +242,26 @@ for (const kind of DATABASES) {
           expect(audited).toEqual(plain)
         },
       )
+
+      it('one audit.dialect(…) serves several Kysely instances, each with its own connections', async () => {
+        const audit = auditPlugin<DB>({ tables: { users: {} } })
+        const dialect = audit.dialect(target.dialect())
+        const first = new Kysely<DB>({ dialect })
+        const second = new Kysely<DB>({ dialect })
+        const before = (await audit.logs({ limit: 1000 })).items.length
+        await first.insertInto('users').values(row()).execute()
+        await second.insertInto('users').values(row()).execute()
+        await first.destroy()
+        await second.insertInto('users').values(row()).execute()
+        const third = new Kysely<DB>({ dialect })
+        await third.insertInto('users').values(row()).execute()
+        await second.destroy()
+        await third.insertInto('users').values(row()).execute()
+        await third.destroy()
+        // With every instance gone, the audit's own queries open (and audit.destroy() closes) a driver.
+        expect((await audit.logs({ limit: 1000 })).items.length - before).toBe(5)
+        await audit.destroy()
+      })
     },
   )
 }
