@@ -11,6 +11,7 @@ import {
   type WriteDescription,
 } from '@chronicle/core/adapter'
 import {
+  type AbortableOperationOptions,
   CompiledQuery,
   type DatabaseConnection,
   type Driver,
@@ -62,12 +63,38 @@ class Mutex {
 }
 
 /**
+ * A capture runs behind the connection's queue, so a failure's own stack ends there. As
+ * Kysely's drivers do, append a stack taken here, whose async frames lead to the caller.
+ */
+async function withCallerStack<T>(run: Promise<T>): Promise<T> {
+  try {
+    return await run
+  } catch (error) {
+    const caller = new Error().stack
+    if (error instanceof Error && error.stack && caller)
+      error.stack += `\n${caller.split('\n').slice(1).join('\n')}`
+    throw error
+  }
+}
+
+/**
  * A connection that audits the writes run through it. It knows whether it is inside a
  * transaction (the driver tells it), so audit rows join the user's transaction or one it
  * opens itself around a standalone write.
  */
 class AuditConnection implements DatabaseConnection {
   readonly inner: DatabaseConnection
+  /**
+   * The inner connection as the inner driver's transaction methods must get it (drivers call
+   * their own private methods on it), except that its statements run through this
+   * connection: Kysely's `log` wraps the connection Kysely holds, and must see BEGIN, COMMIT
+   * and savepoints.
+   */
+  readonly forDriver: DatabaseConnection
+  // Query cancellation (Kysely ≥ 0.29): offered exactly when the inner connection offers it.
+  declare readonly cancelQuery?: DatabaseConnection['cancelQuery']
+  declare readonly killSession?: DatabaseConnection['killSession']
+  declare readonly collectSessionInfo?: DatabaseConnection['collectSessionInfo']
   readonly #driver: AuditDriver
   readonly #sql: CaptureConnection
   /** The open transaction, as core's capture must know it. */
@@ -86,9 +113,24 @@ class AuditConnection implements DatabaseConnection {
       commit: () => driverInner.commitTransaction(inner),
       rollback: () => driverInner.rollbackTransaction(inner),
     }
+    if (inner.cancelQuery) this.cancelQuery = inner.cancelQuery.bind(inner)
+    if (inner.killSession) this.killSession = inner.killSession.bind(inner)
+    if (inner.collectSessionInfo) this.collectSessionInfo = inner.collectSessionInfo.bind(inner)
+    this.forDriver = new Proxy(inner, {
+      get: (target, key) => {
+        if (key === 'executeQuery')
+          return (compiled: CompiledQuery, options?: AbortableOperationOptions) =>
+            this.executeQuery(compiled, options)
+        const value: unknown = Reflect.get(target, key)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
   }
 
-  executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+  executeQuery<R>(
+    compiled: CompiledQuery,
+    options?: AbortableOperationOptions,
+  ): Promise<QueryResult<R>> {
     const engine = this.#driver.engine()
     const event = events.get(compiled)
     if (event) {
@@ -102,11 +144,11 @@ class AuditConnection implements DatabaseConnection {
       this.#driver.compiler,
       engine.dialect.name,
     )
-    if (!write) return this.inner.executeQuery<R>(compiled)
+    if (!write) return this.inner.executeQuery<R>(compiled, options)
     // Two audited writes sharing a connection must not interleave their pre-reads and writes.
     const run = this.#queue.then(() => this.#capture(engine, write))
     this.#queue = run.catch(() => undefined)
-    return run as Promise<QueryResult<R>>
+    return withCallerStack(run) as Promise<QueryResult<R>>
   }
 
   async #capture(engine: AuditEngine, write: WriteDescription): Promise<QueryResult<unknown>> {
@@ -122,8 +164,9 @@ class AuditConnection implements DatabaseConnection {
   streamQuery<R>(
     compiled: CompiledQuery,
     chunkSize: number,
+    options?: AbortableOperationOptions,
   ): AsyncIterableIterator<QueryResult<R>> {
-    return this.inner.streamQuery<R>(compiled, chunkSize)
+    return this.inner.streamQuery<R>(compiled, chunkSize, options)
   }
 }
 
@@ -137,35 +180,50 @@ export class AuditDriver implements Driver, SqlDatabase {
   readonly engine: () => AuditEngine
   readonly #connections = new WeakMap<DatabaseConnection, AuditConnection>()
   readonly #mutex: Mutex | undefined
+  readonly #onDestroy: (driver: AuditDriver) => void
   #init: Promise<void> | undefined
   #destroyed: Promise<void> | undefined
+  /** Whether Kysely initialised this driver, and so will destroy it with `db.destroy()`. */
+  #ownedByKysely = false
 
   constructor(
     inner: Driver,
     compiler: QueryCompiler,
     engine: () => AuditEngine,
     singleConnection: boolean,
+    onDestroy: (driver: AuditDriver) => void,
   ) {
     this.inner = inner
     this.compiler = compiler
     this.engine = engine
     this.#mutex = singleConnection ? new Mutex() : undefined
+    this.#onDestroy = onDestroy
   }
 
-  init(): Promise<void> {
-    this.#init ??= this.inner.init().catch((error: unknown) => {
+  /** Opened by audit queries alone: Kysely's `db.destroy()` will not close it. */
+  get openedByAudit(): boolean {
+    return this.#init !== undefined && !this.#ownedByKysely
+  }
+
+  init(options?: AbortableOperationOptions): Promise<void> {
+    this.#ownedByKysely = true
+    return this.#start(options)
+  }
+
+  #start(options?: AbortableOperationOptions): Promise<void> {
+    this.#init ??= this.inner.init(options).catch((error: unknown) => {
       this.#init = undefined
       throw error
     })
     return this.#init
   }
 
-  async acquireConnection(): Promise<DatabaseConnection> {
-    await this.init()
+  async acquireConnection(options?: AbortableOperationOptions): Promise<DatabaseConnection> {
+    await this.#start(options)
     // Kysely already serialises its own users of a SQLite connection; this lock also covers
     // the transactions core opens (restore), which do not go through Kysely.
     const release = await this.#mutex?.lock()
-    const inner = await this.inner.acquireConnection()
+    const inner = await this.inner.acquireConnection(options)
     let connection = this.#connections.get(inner)
     if (!connection) {
       connection = new AuditConnection(inner, this)
@@ -180,7 +238,7 @@ export class AuditDriver implements Driver, SqlDatabase {
     settings: TransactionSettings,
   ): Promise<void> {
     const audited = connection as AuditConnection
-    await this.inner.beginTransaction(audited.inner, settings)
+    await this.inner.beginTransaction(audited.forDriver, settings)
     audited.guard.begin()
   }
 
@@ -190,17 +248,17 @@ export class AuditDriver implements Driver, SqlDatabase {
       audited.guard.assertCommittable()
     } catch (error) {
       audited.guard.end()
-      await this.inner.rollbackTransaction(audited.inner)
+      await this.inner.rollbackTransaction(audited.forDriver)
       throw error
     }
     audited.guard.end()
-    await this.inner.commitTransaction(audited.inner)
+    await this.inner.commitTransaction(audited.forDriver)
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const audited = connection as AuditConnection
     audited.guard.end()
-    await this.inner.rollbackTransaction(audited.inner)
+    await this.inner.rollbackTransaction(audited.forDriver)
   }
 
   async savepoint(
@@ -209,7 +267,7 @@ export class AuditDriver implements Driver, SqlDatabase {
     compile: QueryCompiler['compileQuery'],
   ) {
     const audited = connection as AuditConnection
-    await this.inner.savepoint?.(audited.inner, name, compile)
+    await this.inner.savepoint?.(audited.forDriver, name, compile)
     audited.guard.savepoint(name)
   }
 
@@ -219,7 +277,7 @@ export class AuditDriver implements Driver, SqlDatabase {
     compile: QueryCompiler['compileQuery'],
   ) {
     const audited = connection as AuditConnection
-    await this.inner.rollbackToSavepoint?.(audited.inner, name, compile)
+    await this.inner.rollbackToSavepoint?.(audited.forDriver, name, compile)
     audited.guard.rollbackToSavepoint(name)
   }
 
@@ -229,13 +287,16 @@ export class AuditDriver implements Driver, SqlDatabase {
     compile: QueryCompiler['compileQuery'],
   ) {
     const audited = connection as AuditConnection
-    await this.inner.releaseSavepoint?.(audited.inner, name, compile)
+    await this.inner.releaseSavepoint?.(audited.forDriver, name, compile)
     audited.guard.releaseSavepoint(name)
   }
 
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+  async releaseConnection(
+    connection: DatabaseConnection,
+    options?: AbortableOperationOptions,
+  ): Promise<void> {
     const audited = connection as AuditConnection
-    await this.inner.releaseConnection(audited.inner)
+    await this.inner.releaseConnection(audited.inner, options)
     const release = audited.release
     audited.release = undefined
     release?.()
@@ -245,16 +306,17 @@ export class AuditDriver implements Driver, SqlDatabase {
    * Once, whoever asks first: Kysely's `db.destroy()` (only if Kysely itself used the driver)
    * or `audit.destroy()` (when only audit queries opened connections).
    */
-  destroy(): Promise<void> {
+  destroy(options?: AbortableOperationOptions): Promise<void> {
+    this.#onDestroy(this)
     if (!this.#init) return Promise.resolve()
-    this.#destroyed ??= this.#init.then(() => this.inner.destroy())
+    this.#destroyed ??= this.#init.then(() => this.inner.destroy(options))
     return this.#destroyed
   }
 
   // --- SqlDatabase: core's reads and transactions, on the unaudited inner driver ---
 
   async query<R>(sql: string, params: readonly unknown[]): Promise<SqlResult<R>> {
-    await this.init()
+    await this.#start()
     const connection = await this.inner.acquireConnection()
     try {
       return await sqlConnection(connection).query<R>(sql, params)
@@ -266,7 +328,7 @@ export class AuditDriver implements Driver, SqlDatabase {
   async transaction<T>(
     work: (connection: SqlConnection, transactionId: string) => Promise<T>,
   ): Promise<T> {
-    await this.init()
+    await this.#start()
     const release = await this.#mutex?.lock()
     const connection = await this.inner.acquireConnection()
     try {

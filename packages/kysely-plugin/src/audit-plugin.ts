@@ -17,7 +17,8 @@ import {
   SqliteAdapter,
   sql,
 } from 'kysely'
-import { AuditDriver, eventQuery } from './audit-driver.js'
+import { AuditDialect } from './audit-dialect.js'
+import { eventQuery } from './audit-driver.js'
 import { adapterOf } from './kysely-internals.js'
 
 /** Each table's selectable row, the shape history and stateAt return. */
@@ -39,11 +40,12 @@ function dialectName(adapter: unknown): DialectName {
  * transaction.
  */
 export class KyselyAudit<DB> extends Chronicle<KyselyRows<DB>> {
-  #driver: AuditDriver | undefined
+  #dialect: AuditDialect | undefined
 
   /**
    * Wraps a Kysely dialect. Kysely's driver sees every connection, transaction and
-   * savepoint, so audit rows always go to the connection that made the change.
+   * savepoint, so audit rows always go to the connection that made the change. Like the
+   * dialect it wraps, it can serve several Kysely instances, each with its own driver.
    *
    * ### Examples
    * ```ts
@@ -55,21 +57,20 @@ export class KyselyAudit<DB> extends Chronicle<KyselyRows<DB>> {
    */
   dialect(inner: Dialect): Dialect {
     const adapter = inner.createAdapter()
-    const name = dialectName(adapter)
-    const driver = new AuditDriver(
-      inner.createDriver(),
-      inner.createQueryCompiler(),
-      () => this.engine,
-      adapter.supportsMultipleConnections === false,
-    )
-    this.attachDatabase(name, driver)
-    this.#driver = driver
-    return {
-      createDriver: () => driver,
-      createQueryCompiler: () => inner.createQueryCompiler(),
-      createAdapter: () => adapter,
-      createIntrospector: (db) => inner.createIntrospector(db),
-    }
+    const dialect = new AuditDialect(inner, adapter, () => this.engine)
+    this.attachDatabase(dialectName(adapter), dialect)
+    this.#dialect = dialect
+    return dialect
+  }
+
+  /**
+   * Closes the connections that only audit queries opened: those of a Kysely instance that
+   * never ran a query itself (Kysely's `db.destroy()` skips a driver it never used), or of
+   * the driver audit queries open once every instance is destroyed. Safe to call after
+   * `db.destroy()`, and more than once.
+   */
+  async destroy(): Promise<void> {
+    await this.#dialect?.destroy()
   }
 
   /**
@@ -84,15 +85,6 @@ export class KyselyAudit<DB> extends Chronicle<KyselyRows<DB>> {
    * })
    * ```
    */
-  /**
-   * Closes the connections the audit opened. `db.destroy()` does this whenever the Kysely
-   * instance itself ran a query; call this too when it may have served only audit queries
-   * (Kysely does not close a driver it never used). Safe to call after `db.destroy()`.
-   */
-  async destroy(): Promise<void> {
-    await this.#driver?.destroy()
-  }
-
   override async log(event: AuditEvent, options: { readonly tx?: Kysely<DB> } = {}): Promise<void> {
     if (!options.tx) return super.log(event)
     const { tx } = options

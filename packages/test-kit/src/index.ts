@@ -15,6 +15,7 @@ export {
   isAvailable,
   type TestDatabase,
 } from './databases.js'
+export { DriverHooks } from './driver-hooks.js'
 export { createFixtureTables, defaultTables, type TestTables, userRow } from './schema.js'
 export { seedEntries } from './seed.js'
 export { type Fixture, rawConnection, setUp, tearDown } from './setup.js'
