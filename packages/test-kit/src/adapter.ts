@@ -43,8 +43,26 @@ export interface AuditedClient {
   destroy(): Promise<void>
 }
 
+/** How the client's driver is set up, beyond the audit options. */
+export interface ClientSettings {
+  /**
+   * Ask the driver for exact integers beyond 2^53: better-sqlite3 `defaultSafeIntegers(true)`,
+   * mysql2 `supportBigNumbers` + `bigNumberStrings` (pg gives int8 as text already).
+   */
+  readonly exactIntegers?: boolean
+  /**
+   * Awaited before each statement the client sends to the database (audit statements and
+   * transaction control included), so a test can run other work between two statements.
+   */
+  readonly beforeQuery?: (sql: string) => Promise<void> | void
+}
+
 export interface AdapterFactory {
   /** Appears first in every test name: `kysely:postgres …`. */
   readonly name: string
-  create(db: TestDatabase, options: ChronicleOptions<TestTables>): Promise<AuditedClient>
+  create(
+    db: TestDatabase,
+    options: ChronicleOptions<TestTables>,
+    settings?: ClientSettings,
+  ): Promise<AuditedClient>
 }

@@ -11,6 +11,7 @@ import { propertiesSuite } from './suites/properties.js'
 import { queriesSuite } from './suites/queries.js'
 import { restoreSuite } from './suites/restore.js'
 import { transactionsSuite } from './suites/transactions.js'
+import { valuesSuite } from './suites/values.js'
 
 export const SUITES = {
   capture: captureSuite,
@@ -23,6 +24,7 @@ export const SUITES = {
   operations: operationsSuite,
   bulk: bulkSuite,
   properties: propertiesSuite,
+  values: valuesSuite,
 } as const
 
 /**

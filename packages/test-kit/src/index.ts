@@ -1,4 +1,12 @@
-export type { AdapterFactory, AuditedClient, Row, Set, TableName, Where } from './adapter.js'
+export type {
+  AdapterFactory,
+  AuditedClient,
+  ClientSettings,
+  Row,
+  Set,
+  TableName,
+  Where,
+} from './adapter.js'
 export { runContract } from './contract.js'
 export {
   createTestDatabase,

@@ -5,7 +5,7 @@ import {
   type SqlConnection,
 } from '@chronicle/core'
 import { afterEach } from 'vitest'
-import type { AdapterFactory, AuditedClient } from './adapter.js'
+import type { AdapterFactory, AuditedClient, ClientSettings } from './adapter.js'
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js'
 import { createFixtureTables, defaultTables, type TestTables } from './schema.js'
 
@@ -30,20 +30,22 @@ export function rawConnection(db: TestDatabase): SqlConnection {
 export async function setUp(
   factory: AdapterFactory,
   kind: DatabaseKind,
-  options: Partial<ChronicleOptions<TestTables>> & {
-    withAuditTable?: boolean
-    withFixtures?: boolean
-  } = {},
+  options: Partial<ChronicleOptions<TestTables>> &
+    ClientSettings & {
+      withAuditTable?: boolean
+      withFixtures?: boolean
+    } = {},
 ): Promise<Fixture> {
   const db = await createTestDatabase(kind)
   if (options.withFixtures !== false) await createFixtureTables(db)
   if (options.withAuditTable !== false)
     await createAuditTable(rawConnection(db), getDialect(db.dialect))
-  const { withAuditTable: _a, withFixtures: _f, ...chronicle } = options
-  const client = await factory.create(db, {
-    tables: defaultTables,
-    ...chronicle,
-  } as ChronicleOptions<TestTables>)
+  const { withAuditTable: _a, withFixtures: _f, exactIntegers, beforeQuery, ...chronicle } = options
+  const client = await factory.create(
+    db,
+    { tables: defaultTables, ...chronicle } as ChronicleOptions<TestTables>,
+    { ...(exactIntegers && { exactIntegers }), ...(beforeQuery && { beforeQuery }) },
+  )
   const q = getDialect(db.dialect).quote
   return {
     db,

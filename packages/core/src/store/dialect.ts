@@ -1,5 +1,6 @@
 import { ChronicleError } from '../errors/chronicle-error.js'
 import type { SqlBuilder } from './sql-builder.js'
+import type { LimitedColumn, TextLimit } from './text-limits.js'
 
 /** The databases Chronicle speaks. MariaDB uses `mysql`. */
 export type DialectName = 'sqlite' | 'postgres' | 'mysql'
@@ -51,6 +52,8 @@ export interface SqlDialect {
   syncIdentity(table: string): Statement | null
   /** Serialises sealers across connections (`null`: the database is single-writer anyway). */
   lockStatements(key: string): { lock: Statement; unlock: Statement | null } | null
+  /** The longest value each bounded audit column stores; a column not listed is unbounded. */
+  readonly textLimits: Readonly<Partial<Record<LimitedColumn, TextLimit>>>
   /** Appends a condition true when the (quoted) `column` starts with the literal `prefix`. */
   prefixMatch(sql: SqlBuilder, column: string, prefix: string): void
 }

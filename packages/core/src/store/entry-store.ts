@@ -4,6 +4,7 @@ import { type EntryTexts, entryHash, entryTexts } from '../entry/hash.js'
 import type { SqlConnection } from './connection.js'
 import type { SqlDialect } from './dialect.js'
 import { SqlBuilder } from './sql-builder.js'
+import { assertEntryFits } from './text-limits.js'
 
 export const WRITE_COLUMNS = [
   'created_at',
@@ -113,6 +114,7 @@ export function writeEntries(
     auditTable,
     imported ? ['id', ...WRITE_COLUMNS] : WRITE_COLUMNS,
     entries.map((entry: NewEntry | StoredEntry) => {
+      assertEntryFits(dialect, entry)
       const texts = entryTexts(entry)
       const values = entryValues(entry, stamp(entry.createdAt), texts)
       return 'id' in entry

@@ -93,6 +93,12 @@ ORDER BY ic.relname, k.ord`,
     sql: `SELECT setval(pg_get_serial_sequence(quote_ident($1), 'id'), GREATEST((SELECT MAX("id") FROM ${postgresDialect.quote(table)}), 1))`,
     params: [table],
   }),
+  // A B-tree entry holds at most 2704 bytes: (table_name, entity_id, id) must fit in one.
+  textLimits: {
+    table_name: { max: 512, unit: 'bytes' },
+    entity_id: { max: 2048, unit: 'bytes' },
+    actor_id: { max: 2048, unit: 'bytes' },
+  },
   prefixMatch(sql, column, prefix) {
     sql.raw(`${column} LIKE `).value(`${prefix.replace(/[\\%_]/g, '\\$&')}%`)
   },

@@ -72,6 +72,8 @@ export const sqliteDialect: SqlDialect = {
   syncIdentity: () => null,
   // One connection, one writer: there is nothing to serialise sealers against.
   lockStatements: () => null,
+  // TEXT and index entries have no practical length limit (1 GB per value).
+  textLimits: {},
   // BINARY collation makes a half-open range an exact, index-friendly prefix test.
   prefixMatch(sql, column, prefix) {
     sql
