@@ -109,7 +109,7 @@ class AuditConnection implements DatabaseConnection {
     if (this.transactionId !== null)
       return captureWrite(context(this.transactionId), compiled, plan)
     const transactionId = randomUUID()
-    await this.#driver.inner.beginTransaction(this.inner, {})
+    await this.#driver.begin(this.inner, {})
     try {
       const result = await captureWrite(context(transactionId), compiled, plan)
       await this.#driver.inner.commitTransaction(this.inner)
@@ -177,12 +177,23 @@ export class AuditDriver implements Driver, SqlDatabase {
     return connection
   }
 
+  /**
+   * Opens a transaction on an inner connection with the dialect's own BEGIN where it has one
+   * (SQLite: `BEGIN IMMEDIATE`, so a write never fails on a lock another connection took
+   * after this transaction's first read), else the driver's.
+   */
+  async begin(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const statement = this.engine().dialect.beginStatement
+    if (statement) await connection.executeQuery(CompiledQuery.raw(statement))
+    else await this.inner.beginTransaction(connection, settings)
+  }
+
   async beginTransaction(
     connection: DatabaseConnection,
     settings: TransactionSettings,
   ): Promise<void> {
     const audited = connection as AuditConnection
-    await this.inner.beginTransaction(audited.inner, settings)
+    await this.begin(audited.inner, settings)
     audited.transactionId = randomUUID()
   }
 
@@ -259,7 +270,7 @@ export class AuditDriver implements Driver, SqlDatabase {
     const release = await this.#mutex?.lock()
     const connection = await this.inner.acquireConnection()
     try {
-      await this.inner.beginTransaction(connection, {})
+      await this.begin(connection, {})
       try {
         const result = await work(sqlConnection(connection), randomUUID())
         await this.inner.commitTransaction(connection)

@@ -58,24 +58,30 @@ export async function isAvailable(kind: DatabaseKind): Promise<boolean> {
   }
 }
 
-export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
-  if (kind === 'sqlite') {
-    const sqlite = new Database(':memory:')
-    return {
-      kind,
-      dialect: 'sqlite',
-      sqlite,
-      async exec(sql, params = []) {
-        const statement = sqlite.prepare(sql)
-        if (statement.reader) return statement.all(...params) as Record<string, unknown>[]
-        statement.run(...params)
-        return []
-      },
-      async drop() {
-        sqlite.close()
-      },
-    }
+/**
+ * A SQLite database on its own better-sqlite3 handle: in memory, or a file that other
+ * handles (other connections, as other processes would have) may open too.
+ */
+export function openSqlite(file = ':memory:', options: Database.Options = {}): TestDatabase {
+  const sqlite = new Database(file, options)
+  return {
+    kind: 'sqlite',
+    dialect: 'sqlite',
+    sqlite,
+    async exec(sql, params = []) {
+      const statement = sqlite.prepare(sql)
+      if (statement.reader) return statement.all(...params) as Record<string, unknown>[]
+      statement.run(...params)
+      return []
+    },
+    async drop() {
+      sqlite.close()
+    },
   }
+}
+
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  if (kind === 'sqlite') return openSqlite()
   const name = uniqueName()
   if (kind === 'postgres') {
     const admin = new pg.Client({ connectionString: PG_URL })

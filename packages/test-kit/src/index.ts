@@ -13,6 +13,7 @@ export {
   DATABASES,
   type DatabaseKind,
   isAvailable,
+  openSqlite,
   type TestDatabase,
 } from './databases.js'
 export { createFixtureTables, defaultTables, type TestTables, userRow } from './schema.js'
