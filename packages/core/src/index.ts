@@ -11,10 +11,12 @@ export {
   auditContextMiddleware,
   type HonoLikeContext,
 } from './context/audit-context-middleware.js'
+export { assertContextFits } from './context/context-limits.js'
 export { changedColumns, type PatchOperation, patchBetween } from './diff/diff.js'
 export type { AuditEntry, NewEntry, RowAction } from './entry/audit-entry.js'
 export type { AuditEvent } from './entry/audit-event.js'
 export { decodeRow, type EncodedRow, encodeRow, type JsonValue, REDACTED } from './entry/codec.js'
+export { assertExactRow } from './entry/exact-values.js'
 export { entryHash } from './entry/hash.js'
 export {
   ChronicleError,
@@ -38,3 +40,4 @@ export type { ColumnInfo, DialectName, SqlDialect } from './store/dialect.js'
 export { getDialect } from './store/dialects/index.js'
 export { type Row, readRowsByKeys, rowEntityId, uniqueByKey } from './store/rows.js'
 export type { TableMeta } from './store/table-meta.js'
+export type { LimitedColumn, TextLimit } from './store/text-limits.js'

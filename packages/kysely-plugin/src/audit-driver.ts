@@ -109,7 +109,7 @@ class AuditConnection implements DatabaseConnection {
     const driverInner = driver.inner
     this.#sql = {
       ...sqlConnection(inner),
-      begin: () => driverInner.beginTransaction(inner, {}),
+      begin: () => driver.begin(inner, {}),
       commit: () => driverInner.commitTransaction(inner),
       rollback: () => driverInner.rollbackTransaction(inner),
     }
@@ -233,12 +233,23 @@ export class AuditDriver implements Driver, SqlDatabase {
     return connection
   }
 
+  /**
+   * Opens a transaction on an inner connection with the dialect's own BEGIN where it has one
+   * (SQLite: `BEGIN IMMEDIATE`, so a write never fails on a lock another connection took
+   * after this transaction's first read), else the driver's.
+   */
+  async begin(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const statement = this.engine().dialect.beginStatement
+    if (statement) await connection.executeQuery(CompiledQuery.raw(statement))
+    else await this.inner.beginTransaction(connection, settings)
+  }
+
   async beginTransaction(
     connection: DatabaseConnection,
     settings: TransactionSettings,
   ): Promise<void> {
     const audited = connection as AuditConnection
-    await this.inner.beginTransaction(audited.forDriver, settings)
+    await this.begin(audited.forDriver, settings)
     audited.guard.begin()
   }
 
@@ -332,7 +343,7 @@ export class AuditDriver implements Driver, SqlDatabase {
     const release = await this.#mutex?.lock()
     const connection = await this.inner.acquireConnection()
     try {
-      await this.inner.beginTransaction(connection, {})
+      await this.begin(connection, {})
       try {
         const result = await work(sqlConnection(connection), randomUUID())
         await this.inner.commitTransaction(connection)

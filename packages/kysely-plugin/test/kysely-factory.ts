@@ -1,13 +1,18 @@
 import type {
   AdapterFactory,
   AuditedClient,
+  ClientSettings,
   Row,
   TableName,
   TestTables,
   Where,
 } from '@chronicle/test-kit'
 import {
+  type CompiledQuery,
   type ControlledTransaction,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
   type ExpressionBuilder,
   Kysely,
   MysqlDialect,
@@ -151,18 +156,73 @@ function client(
   return self
 }
 
+/**
+ * The dialect with `beforeQuery` awaited before every statement its connections run,
+ * transaction control included (Kysely's drivers send BEGIN/COMMIT through the connection).
+ */
+function hooked(
+  dialect: Dialect,
+  beforeQuery: NonNullable<ClientSettings['beforeQuery']>,
+): Dialect {
+  const driver = dialect.createDriver()
+  const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>()
+  const inner = new WeakMap<DatabaseConnection, DatabaseConnection>()
+  const wrap = (connection: DatabaseConnection) => {
+    let hookedConnection = wrapped.get(connection)
+    if (!hookedConnection) {
+      hookedConnection = {
+        async executeQuery<R>(compiled: CompiledQuery) {
+          await beforeQuery(compiled.sql)
+          return connection.executeQuery<R>(compiled)
+        },
+        streamQuery: (compiled, chunkSize) => connection.streamQuery(compiled, chunkSize),
+      }
+      wrapped.set(connection, hookedConnection)
+      inner.set(hookedConnection, connection)
+    }
+    return hookedConnection
+  }
+  const hookedDriver: Driver = {
+    init: (options) => driver.init(options),
+    acquireConnection: async (options) => wrap(await driver.acquireConnection(options)),
+    beginTransaction: (connection, settings) => driver.beginTransaction(connection, settings),
+    commitTransaction: (connection) => driver.commitTransaction(connection),
+    rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
+    savepoint: (connection, name, compile) =>
+      driver.savepoint?.(connection, name, compile) as never,
+    rollbackToSavepoint: (connection, name, compile) =>
+      driver.rollbackToSavepoint?.(connection, name, compile) as never,
+    releaseSavepoint: (connection, name, compile) =>
+      driver.releaseSavepoint?.(connection, name, compile) as never,
+    releaseConnection: (connection, options) =>
+      driver.releaseConnection(inner.get(connection) ?? connection, options),
+    destroy: (options) => driver.destroy(options),
+  }
+  return {
+    createDriver: () => hookedDriver,
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+  }
+}
+
 /** The Kysely adapter as the contract suites see it. */
 export const kyselyAdapter: AdapterFactory = {
   name: 'kysely',
-  async create(database, options, driver = {}) {
+  async create(database, options, settings = {}) {
     const audit = auditPlugin<DB>(options)
+    if (settings.exactIntegers) database.sqlite?.defaultSafeIntegers(true)
     const dialect =
       database.kind === 'sqlite'
         ? new SqliteDialect({ database: database.sqlite as never })
         : database.kind === 'postgres'
-          ? new PostgresDialect({ pool: database.pgPool(driver) })
-          : new MysqlDialect({ pool: database.mysqlPool(driver) })
-    const db = new Kysely<any>({ dialect: audit.dialect(dialect) })
+          ? new PostgresDialect({ pool: database.pgPool(settings) })
+          : new MysqlDialect({ pool: database.mysqlPool(settings) })
+    const db = new Kysely<any>({
+      dialect: audit.dialect(
+        settings.beforeQuery ? hooked(dialect, settings.beforeQuery) : dialect,
+      ),
+    })
     return client(db, audit, database.kind === 'mariadb', db)
   },
 }

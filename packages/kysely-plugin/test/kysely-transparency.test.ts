@@ -170,7 +170,10 @@ for (const kind of DATABASES) {
         expect(plain.length).toBeGreaterThan(3)
         expect(plain.some((text) => /^begin|^start transaction/i.test(text))).toBe(true)
         expect(plain.some((text) => /^savepoint/i.test(text))).toBe(true)
-        expect(audited).toEqual(plain)
+        // On SQLite an audited transaction opens with BEGIN IMMEDIATE, the one deliberate
+        // difference: it takes the write lock up front so a sealer cannot fail it later.
+        const normalised = audited.map((text) => text.replace(/^BEGIN IMMEDIATE$/, 'begin'))
+        expect(normalised).toEqual(plain)
       })
 
       it('a failing audited write’s error stack leads back to the caller', async () => {

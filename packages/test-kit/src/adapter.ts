@@ -43,22 +43,32 @@ export interface AuditedClient {
   destroy(): Promise<void>
 }
 
-/** How the audited client's driver is set up, beyond its defaults. */
-export interface DriverOptions {
-  /** Sessions run at READ COMMITTED (MariaDB defaults to REPEATABLE READ). */
+/**
+ * How the client's driver is set up, beyond the audit options. PostgreSQL and MariaDB
+ * clients connect through `db.pgPool(settings)` / `db.mysqlPool(settings)`, so the suites'
+ * driver hooks (`db.hooks`) run under them.
+ */
+export interface ClientSettings {
+  /**
+   * Ask the driver for exact integers beyond 2^53: better-sqlite3 `defaultSafeIntegers(true)`,
+   * mysql2 `supportBigNumbers` + `bigNumberStrings` (pg gives int8 as text already).
+   */
+  readonly exactIntegers?: boolean
+  /**
+   * Awaited before each statement the client sends to the database (audit statements and
+   * transaction control included), so a test can run other work between two statements.
+   */
+  /** Sessions run at READ COMMITTED (PostgreSQL's default; MariaDB defaults to REPEATABLE READ). */
   readonly readCommitted?: boolean
+  readonly beforeQuery?: (sql: string) => Promise<void> | void
 }
 
 export interface AdapterFactory {
   /** Appears first in every test name: `kysely:postgres …`. */
   readonly name: string
-  /**
-   * An audited client over `db`. Its driver connects through `db.pgPool()` / `db.mysqlPool()`
-   * (SQLite: `db.sqlite`), so the suites' driver hooks run under it.
-   */
   create(
     db: TestDatabase,
     options: ChronicleOptions<TestTables>,
-    driver?: DriverOptions,
+    settings?: ClientSettings,
   ): Promise<AuditedClient>
 }

@@ -14,6 +14,7 @@ import { racesSuite } from './suites/races.js'
 import { restoreSuite } from './suites/restore.js'
 import { schemaChangesSuite } from './suites/schema-changes.js'
 import { transactionsSuite } from './suites/transactions.js'
+import { valuesSuite } from './suites/values.js'
 
 export const SUITES = {
   capture: captureSuite,
@@ -29,6 +30,7 @@ export const SUITES = {
   operations: operationsSuite,
   bulk: bulkSuite,
   properties: propertiesSuite,
+  values: valuesSuite,
 } as const
 
 /**

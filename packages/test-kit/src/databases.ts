@@ -70,28 +70,34 @@ const noPool = (kind: DatabaseKind) => () => {
   throw new Error(`a ${kind} test database has no such pool`)
 }
 
-export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
-  const hooks = new DriverHooks()
-  if (kind === 'sqlite') {
-    const sqlite = new Database(':memory:')
-    return {
-      kind,
-      dialect: 'sqlite',
-      sqlite,
-      hooks,
-      pgPool: noPool(kind),
-      mysqlPool: noPool(kind),
-      async exec(sql, params = []) {
-        const statement = sqlite.prepare(sql)
-        if (statement.reader) return statement.all(...params) as Record<string, unknown>[]
-        statement.run(...params)
-        return []
-      },
-      async drop() {
-        sqlite.close()
-      },
-    }
+/**
+ * A SQLite database on its own better-sqlite3 handle: in memory, or a file that other
+ * handles (other connections, as other processes would have) may open too.
+ */
+export function openSqlite(file = ':memory:', options: Database.Options = {}): TestDatabase {
+  const sqlite = new Database(file, options)
+  return {
+    kind: 'sqlite',
+    dialect: 'sqlite',
+    sqlite,
+    hooks: new DriverHooks(),
+    pgPool: noPool('sqlite'),
+    mysqlPool: noPool('sqlite'),
+    async exec(sql, params = []) {
+      const statement = sqlite.prepare(sql)
+      if (statement.reader) return statement.all(...params) as Record<string, unknown>[]
+      statement.run(...params)
+      return []
+    },
+    async drop() {
+      sqlite.close()
+    },
   }
+}
+
+export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  if (kind === 'sqlite') return openSqlite()
+  const hooks = new DriverHooks()
   const name = uniqueName()
   if (kind === 'postgres') {
     const admin = new pg.Client({ connectionString: PG_URL })

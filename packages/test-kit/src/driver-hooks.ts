@@ -33,6 +33,8 @@ export interface PoolOptions {
   readonly max?: number
   /** Every session runs at READ COMMITTED (PostgreSQL's default; MariaDB's is REPEATABLE READ). */
   readonly readCommitted?: boolean
+  /** MariaDB: BIGINT values as exact decimal text (`supportBigNumbers`, `bigNumberStrings`). */
+  readonly exactIntegers?: boolean
 }
 
 /** A pg pool whose clients fire `hooks` before each text query. */
@@ -54,7 +56,11 @@ export function hookedMysqlPool(
   hooks: DriverHooks,
   options: PoolOptions = {},
 ): MysqlPool {
-  const pool = createCallbackPool({ uri: url, connectionLimit: options.max ?? 4 })
+  const pool = createCallbackPool({
+    uri: url,
+    connectionLimit: options.max ?? 4,
+    ...(options.exactIntegers && { supportBigNumbers: true, bigNumberStrings: true }),
+  })
   if (options.readCommitted) {
     pool.on('connection', (connection) => {
       connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED')

@@ -1,7 +1,7 @@
 export type {
   AdapterFactory,
   AuditedClient,
-  DriverOptions,
+  ClientSettings,
   Row,
   Set,
   TableName,
@@ -13,6 +13,7 @@ export {
   DATABASES,
   type DatabaseKind,
   isAvailable,
+  openSqlite,
   type TestDatabase,
 } from './databases.js'
 export { DriverHooks } from './driver-hooks.js'

@@ -5,7 +5,7 @@ import {
   type SqlConnection,
 } from '@chronicle/core'
 import { afterEach } from 'vitest'
-import type { AdapterFactory, AuditedClient, DriverOptions } from './adapter.js'
+import type { AdapterFactory, AuditedClient, ClientSettings } from './adapter.js'
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js'
 import { createFixtureTables, defaultTables, type TestTables } from './schema.js'
 
@@ -30,21 +30,32 @@ export function rawConnection(db: TestDatabase): SqlConnection {
 export async function setUp(
   factory: AdapterFactory,
   kind: DatabaseKind,
-  options: Partial<ChronicleOptions<TestTables>> & {
-    withAuditTable?: boolean
-    withFixtures?: boolean
-    driver?: DriverOptions
-  } = {},
+  options: Partial<ChronicleOptions<TestTables>> &
+    ClientSettings & {
+      withAuditTable?: boolean
+      withFixtures?: boolean
+    } = {},
 ): Promise<Fixture> {
   const db = await createTestDatabase(kind)
   if (options.withFixtures !== false) await createFixtureTables(db)
   if (options.withAuditTable !== false)
     await createAuditTable(rawConnection(db), getDialect(db.dialect))
-  const { withAuditTable: _a, withFixtures: _f, driver, ...chronicle } = options
+  const {
+    withAuditTable: _a,
+    withFixtures: _f,
+    exactIntegers,
+    beforeQuery,
+    readCommitted,
+    ...chronicle
+  } = options
   const client = await factory.create(
     db,
     { tables: defaultTables, ...chronicle } as ChronicleOptions<TestTables>,
-    driver,
+    {
+      ...(exactIntegers && { exactIntegers }),
+      ...(beforeQuery && { beforeQuery }),
+      ...(readCommitted && { readCommitted }),
+    },
   )
   const q = getDialect(db.dialect).quote
   return {

@@ -1,5 +1,6 @@
 import type { ResolvedOptions, ResolvedTable } from '../config/options.js'
 import { type AuditContext, getAuditContext, mergeAuditContext } from '../context/audit-context.js'
+import { assertContextFits } from '../context/context-limits.js'
 import { type AuditEvent, eventEntry } from '../entry/audit-event.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
 import { missingAuditTable } from '../errors/driver-error.js'
@@ -100,7 +101,10 @@ export class AuditEngine {
 
   /** The context for entries written now: configured `context()` over `withAuditContext`. */
   currentContext(extra?: AuditContext): AuditContext {
-    return mergeAuditContext(getAuditContext(), this.options.context?.(), extra)
+    return assertContextFits(
+      this.dialect,
+      mergeAuditContext(getAuditContext(), this.options.context?.(), extra),
+    )
   }
 
   /**

@@ -2,6 +2,7 @@ import type { AuditContext } from '../context/audit-context.js'
 import { changedColumns } from '../diff/diff.js'
 import type { NewEntry } from '../entry/audit-entry.js'
 import { encodeRow, pickEncoded } from '../entry/codec.js'
+import { assertExactRow } from '../entry/exact-values.js'
 import { type Row, rowEntityId } from '../store/rows.js'
 import type { TableMeta } from '../store/table-meta.js'
 
@@ -43,6 +44,8 @@ function base(stamp: EntryStamp, meta: TableMeta, row: Row) {
  */
 export function buildEntries(meta: TableMeta, change: RowChange, stamp: EntryStamp): NewEntry[] {
   const entries: NewEntry[] = []
+  for (const rows of [change.before, change.after])
+    for (const row of rows) assertExactRow(meta, row)
   if (change.operation === 'delete') {
     for (const row of change.before) {
       entries.push({

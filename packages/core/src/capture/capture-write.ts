@@ -116,6 +116,8 @@ async function runWrite(
   transactionId: string,
   written: () => void,
 ): Promise<SqlResult> {
+  // Context values the audit table cannot hold are refused before the write runs.
+  engine.currentContext()
   const meta = await engine.tableMeta(connection, write.table, { columns: namedColumns(write) })
   const dialect = engine.dialect
   // SQLite has one writer at a time: nothing can slip between the pre-read and the write.

@@ -26,6 +26,14 @@ export type ChronicleErrorCode =
   | 'DATABASE_ERROR'
   /** The stream given to `exportJsonl` or `importJsonl` failed; `cause` holds its error. */
   | 'STREAM_ERROR'
+  /**
+   * A row held an integer beyond 2^53 that the driver gave as a JS number, so it may already
+   * be rounded: enable exact integers in the driver (the message says how) instead of
+   * recording a value the database does not hold.
+   */
+  | 'UNSAFE_INTEGER'
+  /** A value longer than the audit table's column can store (the message names the limit). */
+  | 'VALUE_TOO_LONG'
 
 /** Context that helps locate the failure; every field is optional. */
 export interface ChronicleErrorDetails {

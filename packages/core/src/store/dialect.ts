@@ -1,5 +1,6 @@
 import { ChronicleError } from '../errors/chronicle-error.js'
 import type { SqlBuilder } from './sql-builder.js'
+import type { LimitedColumn, TextLimit } from './text-limits.js'
 
 /** The databases Chronicle speaks. MariaDB uses `mysql`. */
 export type DialectName = 'sqlite' | 'postgres' | 'mysql'
@@ -51,10 +52,24 @@ export interface SqlDialect {
   storageBytes(tables: readonly string[]): Statement
   /** After rows were inserted with explicit ids: move the id generator past them (null: automatic). */
   syncIdentity(table: string): Statement | null
-  /** Serialises sealers across connections (`null`: the database is single-writer anyway). */
+  /**
+   * Serialises sealers across connections. `null`: the database has one write lock (SQLite),
+   * so a sealer must never hold it across an await, and it retries on {@link SqlDialect.isBusy}.
+   */
   lockStatements(key: string): { lock: Statement; unlock: Statement | null } | null
   /** The table a driver's "no such table" error names (`undefined`: not such an error). */
   missingTable(error: unknown): string | undefined
+  /**
+   * Opens a transaction that may write, instead of the driver's plain BEGIN. SQLite's
+   * `BEGIN IMMEDIATE` takes the write lock up front, waiting on the busy timeout; a deferred
+   * transaction that read first fails at its first write, without waiting, whenever another
+   * connection holds or has just committed a write.
+   */
+  readonly beginStatement?: string
+  /** True for the error a statement gets when the write lock stayed taken past the busy timeout. */
+  isBusy?(error: unknown): boolean
+  /** The longest value each bounded audit column stores; a column not listed is unbounded. */
+  readonly textLimits: Readonly<Partial<Record<LimitedColumn, TextLimit>>>
   /** Appends a condition true when the (quoted) `column` starts with the literal `prefix`. */
   prefixMatch(sql: SqlBuilder, column: string, prefix: string): void
 }

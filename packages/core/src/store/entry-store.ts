@@ -5,6 +5,7 @@ import { translateMissingAuditTable } from '../errors/driver-error.js'
 import type { SqlConnection } from './connection.js'
 import type { SqlDialect } from './dialect.js'
 import { SqlBuilder } from './sql-builder.js'
+import { assertEntryFits } from './text-limits.js'
 
 export const WRITE_COLUMNS = [
   'created_at',
@@ -116,6 +117,7 @@ export async function writeEntries(
       auditTable,
       imported ? ['id', ...WRITE_COLUMNS] : WRITE_COLUMNS,
       entries.map((entry: NewEntry | StoredEntry) => {
+        assertEntryFits(dialect, entry)
         const texts = entryTexts(entry)
         const values = entryValues(entry, stamp(entry.createdAt), texts)
         return 'id' in entry

@@ -1,10 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { getDialect } from '@chronicle/core'
+import { createAuditTable, getDialect, type SealResult } from '@chronicle/core'
 import { describe, expect, it } from 'vitest'
-import type { AdapterFactory, AuditedClient } from '../adapter.js'
-import type { DatabaseKind } from '../databases.js'
-import { defaultTables, userRow } from '../schema.js'
-import { useFixture } from '../setup.js'
+import type { AdapterFactory, AuditedClient, ClientSettings } from '../adapter.js'
+import { type DatabaseKind, openSqlite } from '../databases.js'
+import { createFixtureTables, defaultTables, userRow } from '../schema.js'
+import { rawConnection, useFixture } from '../setup.js'
+
+type Hook = NonNullable<ClientSettings['beforeQuery']>
+
+/**
+ * Two handles on one SQLite file, as two processes have: an app that writes and a sealer.
+ * `hooks` run before each statement of either, to force an interleaving.
+ */
+async function twoConnections(factory: AdapterFactory, journalMode: 'delete' | 'wal') {
+  const dir = await mkdtemp(join(tmpdir(), 'chronicle-seal-'))
+  const file = join(dir, 'app.db')
+  const appDb = openSqlite(file)
+  appDb.sqlite?.pragma(`journal_mode = ${journalMode}`)
+  await createFixtureTables(appDb)
+  await createAuditTable(rawConnection(appDb), getDialect('sqlite'))
+  // A short busy timeout keeps the sealer's wait on a lock held across the hook brief.
+  const sealerDb = openSqlite(file, { timeout: 50 })
+  const hooks: { app?: Hook; sealer?: Hook } = {}
+  const app = await factory.create(
+    appDb,
+    { tables: defaultTables },
+    { beforeQuery: (sql) => hooks.app?.(sql) },
+  )
+  const sealer = await factory.create(
+    sealerDb,
+    { tables: defaultTables },
+    { beforeQuery: (sql) => hooks.sealer?.(sql) },
+  )
+  return {
+    app,
+    sealer,
+    hooks,
+    async close() {
+      await app.destroy()
+      await sealer.destroy()
+      await appDb.drop()
+      await sealerDb.drop()
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+const order = (id: string) => ({ order_id: id, user_id: 1, total: 1, status: 'new' })
 
 /** A writer that runs transactions (some rolled back) with pauses, so two of them interleave. */
 async function writer(client: AuditedClient, name: string, rounds: number) {
@@ -76,6 +121,109 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
         { id: 3, reason: 'edited' },
       ])
     })
+
+    it('a seal overlapping a transaction that then rolls back never seals its entries', async () => {
+      let hook: Hook | undefined
+      const f = await start({ beforeQuery: (sql) => hook?.(sql) })
+      const { client } = f
+      let sealing: Promise<SealResult> | undefined
+      let atInsert!: () => void
+      const sealerAtInsert = new Promise<void>((resolve) => {
+        atInsert = resolve
+      })
+      let rolledBack!: () => void
+      const done = new Promise<void>((resolve) => {
+        rolledBack = resolve
+      })
+      hook = async (sql) => {
+        if (/^insert into [`"]audit_logs_chain[`"]/i.test(sql)) {
+          // The sealer has read its batch; the transaction rolls back before it appends.
+          atInsert()
+          await done
+        }
+      }
+      await client
+        .transaction(async (tx) => {
+          await tx.insert('orders', [order('gone')])
+          sealing = client.audit.seal({ sealDelayMs: 0 })
+          await Promise.race([sealerAtInsert, sealing])
+          throw new Error('rollback')
+        })
+        .catch((error: Error) => {
+          if (error.message !== 'rollback') throw error
+        })
+      rolledBack()
+      expect((await sealing)?.sealed).toBe(0)
+      await client.insert('orders', [order('kept')])
+      expect(await client.audit.seal({ sealDelayMs: 0 })).toMatchObject({ sealed: 1 })
+      expect(await client.audit.verify()).toMatchObject({ ok: true, broken: [], unsealed: 0 })
+    })
+
+    for (const mode of ['delete', 'wal'] as const) {
+      it.skipIf(kind !== 'sqlite')(
+        `sqlite (${mode} journal): a writer on another connection is never failed by a sealer whose batch is in flight`,
+        async () => {
+          const { app, sealer, hooks, close } = await twoConnections(factory, mode)
+          try {
+            await app.insert('orders', [order('a')])
+            let writing: Promise<number> | undefined
+            hooks.sealer = async (sql) => {
+              if (writing === undefined && /^insert into "audit_logs_chain"/i.test(sql)) {
+                // The sealer has read the batch it is about to seal: the app writes now.
+                writing = app.update('orders', { order_id: 'a' }, { status: 'paid' })
+                await writing
+              }
+            }
+            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toEqual({ sealed: 1, through: 1 })
+            expect(await writing).toBe(1)
+            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toEqual({ sealed: 1, through: 2 })
+            expect(await app.audit.verify()).toMatchObject({ ok: true, checked: 2, unsealed: 0 })
+          } finally {
+            await close()
+          }
+        },
+      )
+
+      for (const inTransaction of [false, true]) {
+        it.skipIf(kind !== 'sqlite')(
+          `sqlite (${mode} journal): a sealer meeting a writer's open ${inTransaction ? 'user' : 'standalone'} transaction on another connection retries instead of failing`,
+          async () => {
+            const { app, sealer, hooks, close } = await twoConnections(factory, mode)
+            try {
+              await app.insert('orders', [order('a')])
+              let sealing: Promise<SealResult> | undefined
+              let retrying!: () => void
+              const retried = new Promise<void>((resolve) => {
+                retrying = resolve
+              })
+              hooks.app = async (sql) => {
+                if (sealing === undefined && /^update "orders"/i.test(sql)) {
+                  // The app's transaction has read the row it updates: a sealer runs now.
+                  sealing = sealer.audit.seal({ sealDelayMs: 0 })
+                  await Promise.race([retried, sealing.catch(() => undefined)])
+                }
+              }
+              let chainReads = 0
+              hooks.sealer = async (sql) => {
+                if (/^select .* from "audit_logs_chain"/i.test(sql) && ++chainReads === 2) {
+                  // The sealer found the write lock held and tries again: the app finishes first.
+                  retrying()
+                  await updating
+                }
+              }
+              const update = (client: AuditedClient) =>
+                client.update('orders', { order_id: 'a' }, { status: 'paid' })
+              const updating = inTransaction ? app.transaction(update) : update(app)
+              expect(await updating).toBe(1)
+              expect(await sealing).toEqual({ sealed: 2, through: 2 })
+              expect(await app.audit.verify()).toMatchObject({ ok: true, checked: 2, unsealed: 0 })
+            } finally {
+              await close()
+            }
+          },
+        )
+      }
+    }
 
     it.skipIf(kind === 'sqlite')(
       'two connections writing concurrently still produce a valid chain',

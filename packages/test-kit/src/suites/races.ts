@@ -43,7 +43,7 @@ async function expectEntriesMatchRows(client: AuditedClient, name: string) {
 export function racesSuite(factory: AdapterFactory, kind: DatabaseKind) {
   describe.skipIf(kind === 'sqlite')('races (READ COMMITTED)', () => {
     const start = useFixture(factory, kind)
-    const open = () => start({ driver: { readCommitted: true } })
+    const open = () => start({ readCommitted: true })
 
     for (const inTransaction of [false, true]) {
       const where = inTransaction ? 'inside a transaction' : 'standalone'

@@ -7,6 +7,9 @@ import {
 } from '../dialect.js'
 import { auditIndexes } from './indexes.js'
 
+/** A TEXT column holds 65,535 bytes. */
+const TEXT_LIMIT = { max: 65_535, unit: 'bytes' } as const
+
 const pad = (n: number, width = 2) => String(n).padStart(width, '0')
 
 /**
@@ -24,6 +27,8 @@ export const mysqlDialect: SqlDialect = {
   auditTableDdl(table) {
     const q = mysqlDialect.quote
     // utf8mb4_bin: entity ids and actions compare exactly, as on the other databases.
+    // Keys and context values are TEXT (64 KiB) so long ones are stored; InnoDB indexes a
+    // prefix of them (3072-byte key limit), and `=` still compares the whole value.
     return [
       `CREATE TABLE IF NOT EXISTS ${q(table)} (
   \`id\` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -31,17 +36,17 @@ export const mysqlDialect: SqlDialect = {
   \`transaction_id\` VARCHAR(64) NOT NULL,
   \`action\` VARCHAR(255) NOT NULL,
   \`table_name\` VARCHAR(255) NULL,
-  \`entity_id\` VARCHAR(255) NULL,
+  \`entity_id\` TEXT NULL,
   \`old_values\` JSON NULL,
   \`new_values\` JSON NULL,
   \`changed_fields\` JSON NULL,
-  \`actor_id\` VARCHAR(255) NULL,
-  \`actor_type\` VARCHAR(64) NULL,
-  \`ip_address\` VARCHAR(64) NULL,
+  \`actor_id\` TEXT NULL,
+  \`actor_type\` TEXT NULL,
+  \`ip_address\` TEXT NULL,
   \`user_agent\` TEXT NULL,
   \`metadata\` JSON NULL,
   \`hash\` CHAR(64) NULL,
-  ${auditIndexes(table, q)
+  ${auditIndexes(table, q, '', { entity_id: 255, actor_id: 255 })
     .map((i) => `INDEX ${i.replace(/ ON `[^`]+` /, ' ')}`)
     .join(',\n  ')}
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
@@ -101,6 +106,14 @@ ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
       (e) => e.code === 'ER_NO_SUCH_TABLE' || e.errno === 1146,
       /Table '(?:[^']*\.)?([^'.]+)' doesn't exist/,
     ),
+  textLimits: {
+    table_name: { max: 255, unit: 'chars' },
+    entity_id: TEXT_LIMIT,
+    actor_id: TEXT_LIMIT,
+    actor_type: TEXT_LIMIT,
+    ip_address: TEXT_LIMIT,
+    user_agent: TEXT_LIMIT,
+  },
   prefixMatch(sql, column, prefix) {
     sql.raw(`${column} LIKE `).value(`${prefix.replace(/[\\%_]/g, '\\$&')}%`)
   },

@@ -107,6 +107,12 @@ ORDER BY ic.relname, k.ord`,
       (e) => e.code === '42P01',
       /relation "(?:[^"]*\.)?([^".]+)" does not exist/,
     ),
+  // A B-tree entry holds at most 2704 bytes: (table_name, entity_id, id) must fit in one.
+  textLimits: {
+    table_name: { max: 512, unit: 'bytes' },
+    entity_id: { max: 2048, unit: 'bytes' },
+    actor_id: { max: 2048, unit: 'bytes' },
+  },
   prefixMatch(sql, column, prefix) {
     sql.raw(`${column} LIKE `).value(`${prefix.replace(/[\\%_]/g, '\\$&')}%`)
   },

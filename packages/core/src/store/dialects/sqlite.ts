@@ -76,8 +76,19 @@ export const sqliteDialect: SqlDialect = {
     params: [...tables],
   }),
   syncIdentity: () => null,
-  // One connection, one writer: there is nothing to serialise sealers against.
+  // One write lock for the whole database: sealing is serialised by it (see seal.ts).
   lockStatements: () => null,
+  beginStatement: 'BEGIN IMMEDIATE',
+  // better-sqlite3's SqliteError carries the code; ORMs may wrap it in a `cause`.
+  isBusy(error) {
+    let e = error as { code?: unknown; cause?: unknown } | null | undefined
+    for (let depth = 0; e && depth < 5; depth++, e = e.cause as typeof e) {
+      if (typeof e.code === 'string' && e.code.startsWith('SQLITE_BUSY')) return true
+    }
+    return false
+  },
+  // TEXT and index entries have no practical length limit (1 GB per value).
+  textLimits: {},
   // BINARY collation makes a half-open range an exact, index-friendly prefix test.
   missingTable: (error) =>
     tableInError(error, (e) => e.code === 'SQLITE_ERROR', /no such table: (?:\w+\.)?(\w+)/),
