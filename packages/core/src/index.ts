@@ -1,7 +1,7 @@
-export { AuditEngine } from './capture/audit-engine.js'
-export { buildEntries, type EntryStamp, type RowChange } from './capture/build-entries.js'
+// The user's API: the query API, context, errors and types. What adapters build on is
+// `@chronicle/core/adapter`.
 export { Chronicle, type LogsPage } from './chronicle.js'
-export type { ChronicleOptions, ResolvedTable, TableOptions, TableRows } from './config/options.js'
+export type { ChronicleOptions, TableOptions, TableRows } from './config/options.js'
 export { type AuditContext, getAuditContext, withAuditContext } from './context/audit-context.js'
 export {
   type AuditActor,
@@ -11,19 +11,15 @@ export {
   auditContextMiddleware,
   type HonoLikeContext,
 } from './context/audit-context-middleware.js'
-export { assertContextFits } from './context/context-limits.js'
-export { changedColumns, type PatchOperation, patchBetween } from './diff/diff.js'
-export type { AuditEntry, NewEntry, RowAction } from './entry/audit-entry.js'
+export type { PatchOperation } from './diff/diff.js'
+export type { AuditEntry, RowAction } from './entry/audit-entry.js'
 export type { AuditEvent } from './entry/audit-event.js'
-export { decodeRow, type EncodedRow, encodeRow, type JsonValue, REDACTED } from './entry/codec.js'
-export { assertExactRow } from './entry/exact-values.js'
-export { entryHash } from './entry/hash.js'
+export { type JsonValue, REDACTED } from './entry/codec.js'
 export {
   ChronicleError,
   type ChronicleErrorCode,
   isChronicleError,
 } from './errors/chronicle-error.js'
-export { translateDriverError } from './errors/driver-error.js'
 export type { ImportResult } from './export/import-entries.js'
 export type { SealOptions, SealResult } from './integrity/seal.js'
 export type { BrokenReason, VerifyResult } from './integrity/verify.js'
@@ -34,10 +30,4 @@ export type { VersionDiff } from './query/version-diff.js'
 export type { RestoreChange, RestoreOptions, RestoreResult } from './restore/restore.js'
 export type { RevertResult } from './restore/revert-transaction.js'
 export type { CleanupOptions, CleanupResult } from './retention/cleanup.js'
-export { createAuditTable } from './store/audit-table.js'
-export type { SqlConnection, SqlDatabase, SqlResult } from './store/connection.js'
-export type { ColumnInfo, DialectName, SqlDialect } from './store/dialect.js'
-export { getDialect } from './store/dialects/index.js'
-export { type Row, readRowsByKeys, rowEntityId, uniqueByKey } from './store/rows.js'
-export type { TableMeta } from './store/table-meta.js'
-export type { LimitedColumn, TextLimit } from './store/text-limits.js'
+export type { DialectName } from './store/dialect.js'

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createAuditTable, getDialect } from '@chronicle/core'
+import { createAuditTable, getDialect } from '@chronicle/core/adapter'
 import {
   createFixtureTables,
   createTestDatabase,

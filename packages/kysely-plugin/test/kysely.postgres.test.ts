@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createAuditTable, getDialect } from '@chronicle/core'
+import { createAuditTable, getDialect } from '@chronicle/core/adapter'
 import {
   createTestDatabase,
   isAvailable,

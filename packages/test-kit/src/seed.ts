@@ -1,4 +1,4 @@
-import { getDialect } from '@chronicle/core'
+import { getDialect } from '@chronicle/core/adapter'
 import type { TestDatabase } from './databases.js'
 
 /**

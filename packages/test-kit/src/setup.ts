@@ -1,9 +1,5 @@
-import {
-  type ChronicleOptions,
-  createAuditTable,
-  getDialect,
-  type SqlConnection,
-} from '@chronicle/core'
+import type { ChronicleOptions } from '@chronicle/core'
+import { createAuditTable, getDialect, type SqlConnection } from '@chronicle/core/adapter'
 import { afterEach } from 'vitest'
 import type { AdapterFactory, AuditedClient, ClientSettings } from './adapter.js'
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases.js'

@@ -1,10 +1,6 @@
 import { PassThrough } from 'node:stream'
-import {
-  type Chronicle,
-  type ChronicleErrorCode,
-  getDialect,
-  isChronicleError,
-} from '@chronicle/core'
+import { type Chronicle, type ChronicleErrorCode, isChronicleError } from '@chronicle/core'
+import { getDialect } from '@chronicle/core/adapter'
 import { describe, expect, it } from 'vitest'
 import type { AdapterFactory, AuditedClient } from '../adapter.js'
 import { createTestDatabase, type DatabaseKind } from '../databases.js'

@@ -1,4 +1,4 @@
-import { getDialect } from '@chronicle/core'
+import { getDialect } from '@chronicle/core/adapter'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AdapterFactory, AuditedClient, Row } from '../adapter.js'

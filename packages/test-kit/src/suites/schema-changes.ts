@@ -1,4 +1,4 @@
-import { getDialect } from '@chronicle/core'
+import { getDialect } from '@chronicle/core/adapter'
 import { describe, expect, it } from 'vitest'
 import type { AdapterFactory } from '../adapter.js'
 import type { DatabaseKind } from '../databases.js'

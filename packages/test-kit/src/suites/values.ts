@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto'
 import {
   type ChronicleErrorCode,
   type DialectName,
-  getDialect,
   isChronicleError,
   type TableRepo,
   withAuditContext,
 } from '@chronicle/core'
+import { getDialect } from '@chronicle/core/adapter'
 import { describe, expect, it } from 'vitest'
 import type { AdapterFactory, TableName } from '../adapter.js'
 import type { DatabaseKind, TestDatabase } from '../databases.js'
