@@ -11,7 +11,6 @@ import { type Dialect, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } fr
 import { afterEach, describe, expect, it } from 'vitest'
 import { auditPlugin, createAuditTable } from '../src/index.js'
 
-// biome-ignore lint/suspicious/noExplicitAny: the fixture tables are written by name.
 type AnyDb = Kysely<any>
 
 function dialectFor(db: TestDatabase): Dialect {

@@ -8,8 +8,8 @@ import {
   createTestDatabase,
   DATABASES,
   type DatabaseKind,
-  DriverHooks,
   isAvailable,
+  openSqlite,
   rawConnection,
   type TestDatabase,
   type TestTables,
@@ -65,26 +65,12 @@ async function openTarget(kind: DatabaseKind): Promise<Target> {
 /** SQLite in a file, so that several handles (one per Kysely instance) see the same data. */
 function sqliteFile(): TestDatabase {
   const file = join(tmpdir(), `chronicle-${randomUUID()}.sqlite`)
-  const sqlite = new Database(file)
+  const db = openSqlite(file)
   return {
-    kind: 'sqlite',
-    dialect: 'sqlite',
+    ...db,
     url: file,
-    hooks: new DriverHooks(),
-    pgPool: () => {
-      throw new Error('SQLite has no pool')
-    },
-    mysqlPool: () => {
-      throw new Error('SQLite has no pool')
-    },
-    async exec(text, params = []) {
-      const statement = sqlite.prepare(text)
-      if (statement.reader) return statement.all(...params) as Record<string, unknown>[]
-      statement.run(...params)
-      return []
-    },
     async drop() {
-      sqlite.close()
+      await db.drop()
       rmSync(file, { force: true })
     },
   }
