@@ -76,7 +76,10 @@ export function hookedMysqlPool(
         ;(connection as { query: unknown }).query = (...args: unknown[]) => {
           const sql = typeof args[0] === 'string' ? args[0] : undefined
           if (sql === undefined || hooks.pending === 0) return query(...args)
-          void hooks.fire(sql).then(() => query(...args))
+          // A mysql2 Query is a thenable that throws when awaited: start it, never adopt it.
+          void hooks.fire(sql).then(() => {
+            query(...args)
+          })
           return undefined
         }
       }
