@@ -13,10 +13,13 @@ import {
 import {
   type AbortableOperationOptions,
   CompiledQuery,
+  CreateTableNode,
   type DatabaseConnection,
   type Driver,
+  DropTableNode,
   type QueryCompiler,
   type QueryResult,
+  type RootOperationNode,
   type TransactionSettings,
 } from 'kysely'
 import { describeWrite } from './write-plan.js'
@@ -102,6 +105,7 @@ class AuditConnection implements DatabaseConnection {
   /** Releases the single-connection lock taken when this connection was acquired. */
   release: (() => void) | undefined
   #queue: Promise<unknown> = Promise.resolve()
+  readonly #shadowed = new Set<string>()
 
   constructor(inner: DatabaseConnection, driver: AuditDriver) {
     this.inner = inner
@@ -138,17 +142,31 @@ class AuditConnection implements DatabaseConnection {
         .recordEvent(this.#sql, event, this.guard.transactionId ?? randomUUID())
         .then(() => ({ rows: [] }))
     }
+    this.#trackTemporaryTables(compiled.query)
     const write = describeWrite(
-      compiled.query,
-      (table) => engine.tableConfig(table) !== undefined,
+      compiled,
+      { isAudited: (table) => engine.tableConfig(table) !== undefined, shadowed: this.#shadowed },
       this.#driver.compiler,
       engine.dialect.name,
+      this.#driver.printed,
     )
     if (!write) return this.inner.executeQuery<R>(compiled, options)
     // Two audited writes sharing a connection must not interleave their pre-reads and writes.
     const run = this.#queue.then(() => this.#capture(engine, write))
     this.#queue = run.catch(() => undefined)
     return withCallerStack(run) as Promise<QueryResult<R>>
+  }
+
+  /**
+   * Temporary tables this connection created under an audited table's name: unqualified
+   * writes reach them, not the audited table, so they pass through unaudited.
+   */
+  #trackTemporaryTables(node: RootOperationNode): void {
+    if (CreateTableNode.is(node) && node.temporary && !node.table.table.schema) {
+      this.#shadowed.add(node.table.table.identifier.name)
+    } else if (DropTableNode.is(node) && !node.table.table.schema) {
+      this.#shadowed.delete(node.table.table.identifier.name)
+    }
   }
 
   async #capture(engine: AuditEngine, write: WriteDescription): Promise<QueryResult<unknown>> {
@@ -178,6 +196,8 @@ export class AuditDriver implements Driver, SqlDatabase {
   readonly inner: Driver
   readonly compiler: QueryCompiler
   readonly engine: () => AuditEngine
+  /** Printed write forms by statement shape, shared by this driver's connections. */
+  readonly printed = new Map<string, string>()
   readonly #connections = new WeakMap<DatabaseConnection, AuditConnection>()
   readonly #mutex: Mutex | undefined
   readonly #onDestroy: (driver: AuditDriver) => void

@@ -12,6 +12,7 @@ import {
   AndNode,
   BinaryOperationNode,
   ColumnNode,
+  type CompiledQuery,
   createQueryId,
   DeleteQueryNode,
   FromNode,
@@ -155,21 +156,23 @@ function selectionOf(node: SelectionNode, table: string): UserSelection {
  * not audited). Writes it cannot capture faithfully fail before they run.
  */
 export function describeWrite(
-  node: RootOperationNode,
-  isAudited: (table: string) => boolean,
+  compiled: CompiledQuery,
+  audit: Audited,
   compiler: QueryCompiler,
   dialect: DialectName,
+  printed: Map<string, string>,
 ): WriteDescription | undefined {
+  const node = compiled.query
   // SQL allows writes only at the top and in WITH clauses (PostgreSQL), so only those are walked.
   const withClause = (node as { with?: unknown }).with
   if (withClause) {
-    const nested = [...nestedWriteTables(withClause)].find(isAudited)
+    const nested = [...nestedWriteTables(withClause)].find((t) => audit.isAudited(t))
     if (nested) throw unsupported('a write inside a WITH clause', nested)
   }
-  const plan = planTopLevel(node, isAudited)
+  const plan = planTopLevel(node, audit)
   if (!plan) return undefined
   const { query, target } = plan
-  const printer = new VariantPrinter(query, target, compiler, dialect)
+  const printer = new VariantPrinter(compiled, query, target, compiler, dialect, printed)
   const common = {
     table: target.table,
     ...(target.schema !== undefined && { schema: target.schema }),
@@ -220,20 +223,29 @@ export function describeWrite(
 function auditedTarget(
   target: (Omit<Target, 'node'> & { schema?: string }) | undefined,
   node: OperationNode,
-  isAudited: (table: string) => boolean,
+  audit: Audited,
 ): Target | undefined {
   if (!target) return undefined
-  if (target.schema !== undefined && isAudited(`${target.schema}.${target.table}`)) {
+  if (target.schema !== undefined && audit.isAudited(`${target.schema}.${target.table}`)) {
     return { table: `${target.schema}.${target.table}`, ref: target.ref, node }
   }
-  if (!isAudited(target.table)) return undefined
+  if (!audit.isAudited(target.table)) return undefined
+  // An unqualified name resolves to a temporary table of that name first.
+  if (target.schema === undefined && audit.shadowed.has(target.table)) return undefined
   return { ...target, node }
+}
+
+/** Which tables are audited, and which of them a temporary table hides on this connection. */
+export interface Audited {
+  isAudited(table: string): boolean
+  readonly shadowed: ReadonlySet<string>
 }
 
 function planTopLevel(
   node: RootOperationNode,
-  isAudited: (table: string) => boolean,
+  audit: Audited,
 ): { query: WriteNode; target: Target } | undefined {
+  const isAudited = (table: string) => audit.isAudited(table)
   if (UpdateQueryNode.is(node)) {
     const found = targetOf(node.table)
     if (!found) {
@@ -241,12 +253,12 @@ function planTopLevel(
       if (hit) throw unsupported('a multi-table UPDATE', hit)
       return undefined
     }
-    const target = auditedTarget(found, node.table as OperationNode, isAudited)
+    const target = auditedTarget(found, node.table as OperationNode, audit)
     return target && { query: node, target }
   }
   if (DeleteQueryNode.is(node)) {
     const froms = node.from.froms
-    const targets = froms.map((f) => auditedTarget(targetOf(f), f, isAudited))
+    const targets = froms.map((f) => auditedTarget(targetOf(f), f, audit))
     const hit = targets.find((t) => t !== undefined)
     if (!hit) return undefined
     if (froms.length !== 1) throw unsupported('a multi-table DELETE', hit.table)
@@ -254,12 +266,12 @@ function planTopLevel(
   }
   if (InsertQueryNode.is(node)) {
     if (!node.into) return undefined
-    const target = auditedTarget(targetOf(node.into), node.into, isAudited)
+    const target = auditedTarget(targetOf(node.into), node.into, audit)
     return target && { query: node, target }
   }
   if (node.kind === 'MergeQueryNode') {
     const into = (node as { into?: OperationNode }).into
-    const target = into && auditedTarget(targetOf(into), into, isAudited)
+    const target = into && auditedTarget(targetOf(into), into, audit)
     if (target) throw unsupported('MERGE', target.table)
   }
   return undefined
@@ -267,22 +279,54 @@ function planTopLevel(
 
 const USER = '__chronicle_u'
 
+/** Printed SQL kept per statement shape: an application has a fixed set of them. */
+const PRINTED_LIMIT = 1000
+
 /** Prints the forms of one write by editing its Kysely tree and compiling it. */
 class VariantPrinter {
+  readonly #compiled: CompiledQuery
   readonly #query: WriteNode
   readonly #target: Target
   readonly #compiler: QueryCompiler
   readonly #dialect: DialectName
+  readonly #printed: Map<string, string>
 
-  constructor(query: WriteNode, target: Target, compiler: QueryCompiler, dialect: DialectName) {
+  constructor(
+    compiled: CompiledQuery,
+    query: WriteNode,
+    target: Target,
+    compiler: QueryCompiler,
+    dialect: DialectName,
+    printed: Map<string, string>,
+  ) {
+    this.#compiled = compiled
     this.#query = query
     this.#target = target
     this.#compiler = compiler
     this.#dialect = dialect
+    this.#printed = printed
   }
 
   print(variant: WriteVariant) {
-    const node = variant.kind === 'select' ? this.#select(variant.lock) : this.#write(variant)
+    if (variant.kind === 'write' && !variant.keys) {
+      // Without a key set a write form adds no parameter: its text depends on the shape only,
+      // so a repeated write is printed once.
+      if (!variant.returning) return { sql: this.#compiled.sql, params: this.#compiled.parameters }
+      const key = `${variant.inserted ? 'i' : 'r'}\u0000${this.#compiled.sql}`
+      let sql = this.#printed.get(key)
+      if (sql === undefined) {
+        sql = this.#compile(this.#write(variant)).sql
+        if (this.#printed.size >= PRINTED_LIMIT) this.#printed.clear()
+        this.#printed.set(key, sql)
+      }
+      return { sql, params: this.#compiled.parameters }
+    }
+    return this.#compile(
+      variant.kind === 'select' ? this.#select(variant.lock) : this.#write(variant),
+    )
+  }
+
+  #compile(node: RootOperationNode) {
     const { sql, parameters } = this.#compiler.compileQuery(node, createQueryId())
     return { sql, params: parameters }
   }

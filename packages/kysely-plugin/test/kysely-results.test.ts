@@ -137,5 +137,34 @@ for (const kind of DATABASES) {
         expect((await qualified.logs({ table: 'pet' })).items).toHaveLength(2)
       },
     )
+
+    it('[18] a temporary table named like an audited one takes unqualified writes unaudited; dropping it restores auditing', async () => {
+      const { audited, audit } = await start()
+      await audited
+        .insertInto('orders')
+        .values({ order_id: 'real', user_id: 1, total: 1, status: 'new' })
+        .execute()
+      await audited.connection().execute(async (conn) => {
+        await conn.schema
+          .createTable('orders')
+          .temporary()
+          .addColumn('order_id', 'varchar(20)', (c) => c.primaryKey())
+          .addColumn('note', 'varchar(20)')
+          .execute()
+        await conn.insertInto('orders').values({ order_id: 'tmp', note: 'x' }).execute()
+        await conn.updateTable('orders').set({ note: 'y' }).execute()
+        await conn.deleteFrom('orders').execute()
+        await conn.schema.dropTable('orders').execute()
+        await conn.updateTable('orders').set({ status: 'paid' }).execute()
+      })
+      const entries = (await audit.logs({ table: 'orders' })).items
+      expect(entries.map((e) => [e.action, e.entityId])).toEqual([
+        ['UPDATE', 'real'],
+        ['INSERT', 'real'],
+      ])
+      expect(await audited.selectFrom('orders').select(['order_id', 'status']).execute()).toEqual([
+        { order_id: 'real', status: 'paid' },
+      ])
+    })
   })
 }
