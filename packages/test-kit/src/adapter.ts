@@ -45,8 +45,7 @@ export interface AuditedClient {
 
 /**
  * How the client's driver is set up, beyond the audit options. PostgreSQL and MariaDB
- * clients connect through `db.pgPool(settings)` / `db.mysqlPool(settings)`, so the suites'
- * driver hooks (`db.hooks`) run under them.
+ * clients connect through `db.pgPool(settings)` / `db.mysqlPool(settings)`.
  */
 export interface ClientSettings {
   /**
@@ -54,12 +53,14 @@ export interface ClientSettings {
    * mysql2 `supportBigNumbers` + `bigNumberStrings` (pg gives int8 as text already).
    */
   readonly exactIntegers?: boolean
+  /** Sessions run at READ COMMITTED (PostgreSQL's default; MariaDB defaults to REPEATABLE READ). */
+  readonly readCommitted?: boolean
   /**
    * Awaited before each statement the client sends to the database (audit statements and
    * transaction control included), so a test can run other work between two statements.
+   * A factory calls it under the ORM, on the driver's own connection; `setUp` wires it to
+   * `db.hooks` unless a test passes its own.
    */
-  /** Sessions run at READ COMMITTED (PostgreSQL's default; MariaDB defaults to REPEATABLE READ). */
-  readonly readCommitted?: boolean
   readonly beforeQuery?: (sql: string) => Promise<void> | void
 }
 

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import type { Pool as MysqlPool } from 'mysql2'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
-import { DriverHooks, hookedMysqlPool, hookedPgPool, type PoolOptions } from './driver-hooks.js'
+import { createMysqlPool, createPgPool, DriverHooks, type PoolOptions } from './driver-hooks.js'
 
 export type DatabaseKind = 'sqlite' | 'postgres' | 'mariadb'
 
@@ -29,9 +29,9 @@ export interface TestDatabase {
   readonly url?: string
   /** Code run under the audited client's driver, between two of its statements. */
   readonly hooks: DriverHooks
-  /** PostgreSQL: a pool for the audited client, firing {@link TestDatabase.hooks}. */
+  /** PostgreSQL: a pool for the audited client. */
   pgPool(options?: PoolOptions): pg.Pool
-  /** MariaDB: a mysql2 callback pool for the audited client, firing {@link TestDatabase.hooks}. */
+  /** MariaDB: a mysql2 callback pool for the audited client. */
   mysqlPool(options?: PoolOptions): MysqlPool
   /** Runs SQL outside any audit, on a connection of its own (SQLite: the same handle). */
   exec(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>
@@ -111,7 +111,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
       dialect: 'postgres',
       url,
       hooks,
-      pgPool: (options) => hookedPgPool(url, hooks, options),
+      pgPool: (options) => createPgPool(url, options),
       mysqlPool: noPool(kind),
       async exec(sql, params = []) {
         return (await pool.query(sql, [...params])).rows
@@ -149,7 +149,7 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
     url,
     hooks,
     pgPool: noPool(kind),
-    mysqlPool: (options) => hookedMysqlPool(url, hooks, options),
+    mysqlPool: (options) => createMysqlPool(url, options),
     async exec(sql, params = []) {
       const [rows] = await pool.query(sql, [...params])
       return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []

@@ -6,7 +6,8 @@ type Hook = { readonly match: RegExp; readonly run: () => Promise<void> }
 /**
  * Runs code under the driver, between two statements of an audited client: the next
  * statement matching `match` waits until `run` has finished. Races are forced this way,
- * deterministically, never by sleeping.
+ * deterministically, never by sleeping. `setUp` fires them from the client's
+ * `ClientSettings.beforeQuery`, which each adapter factory calls under its ORM's driver.
  */
 export class DriverHooks {
   readonly #hooks: Hook[] = []
@@ -37,25 +38,13 @@ export interface PoolOptions {
   readonly exactIntegers?: boolean
 }
 
-/** A pg pool whose clients fire `hooks` before each text query. */
-export function hookedPgPool(url: string, hooks: DriverHooks, options: PoolOptions = {}): pg.Pool {
-  class HookedClient extends pg.Client {
-    // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; all are forwarded.
-    override query(...args: any[]): any {
-      const text = typeof args[0] === 'string' ? args[0] : undefined
-      if (text === undefined || hooks.pending === 0) return super.query(...(args as [string]))
-      return hooks.fire(text).then(() => super.query(...(args as [string])))
-    }
-  }
-  return new pg.Pool({ connectionString: url, max: options.max ?? 4, Client: HookedClient })
+/** A pg pool for the audited client. */
+export function createPgPool(url: string, options: PoolOptions = {}): pg.Pool {
+  return new pg.Pool({ connectionString: url, max: options.max ?? 4 })
 }
 
-/** A mysql2 callback pool (what Kysely's MysqlDialect takes) whose connections fire `hooks`. */
-export function hookedMysqlPool(
-  url: string,
-  hooks: DriverHooks,
-  options: PoolOptions = {},
-): MysqlPool {
+/** A mysql2 callback pool (what Kysely's MysqlDialect takes) for the audited client. */
+export function createMysqlPool(url: string, options: PoolOptions = {}): MysqlPool {
   const pool = createCallbackPool({
     uri: url,
     connectionLimit: options.max ?? 4,
@@ -66,24 +55,5 @@ export function hookedMysqlPool(
       connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED')
     })
   }
-  const hooked = new WeakSet<object>()
-  const getConnection = pool.getConnection.bind(pool)
-  pool.getConnection = ((callback: Parameters<MysqlPool['getConnection']>[0]) =>
-    getConnection((error, connection) => {
-      if (connection && !hooked.has(connection)) {
-        hooked.add(connection)
-        const query = connection.query.bind(connection) as (...args: unknown[]) => unknown
-        ;(connection as { query: unknown }).query = (...args: unknown[]) => {
-          const sql = typeof args[0] === 'string' ? args[0] : undefined
-          if (sql === undefined || hooks.pending === 0) return query(...args)
-          // A mysql2 Query is a thenable that throws when awaited: start it, never adopt it.
-          void hooks.fire(sql).then(() => {
-            query(...args)
-          })
-          return undefined
-        }
-      }
-      callback(error, connection)
-    })) as MysqlPool['getConnection']
   return pool
 }

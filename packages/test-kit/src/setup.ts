@@ -49,7 +49,7 @@ export async function setUp(
     { tables: defaultTables, ...chronicle } as ChronicleOptions<TestTables>,
     {
       ...(exactIntegers && { exactIntegers }),
-      ...(beforeQuery && { beforeQuery }),
+      beforeQuery: beforeQuery ?? ((sql) => db.hooks.fire(sql)),
       ...(readCommitted && { readCommitted }),
     },
   )
