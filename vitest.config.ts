@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@chronicle\/core\/adapter$/, replacement: r('./packages/core/src/adapter.ts') },
       { find: /^@chronicle\/core$/, replacement: r('./packages/core/src/index.ts') },
+      { find: /^@chronicle\/drizzle$/, replacement: r('./packages/drizzle-adapter/src/index.ts') },
       { find: /^@chronicle\/kysely$/, replacement: r('./packages/kysely-plugin/src/index.ts') },
       { find: /^@chronicle\/test-kit$/, replacement: r('./packages/test-kit/src/index.ts') },
     ],

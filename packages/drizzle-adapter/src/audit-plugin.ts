@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto'
+import type { AuditEvent } from '@chronicle/core'
+import {
+  Chronicle,
+  ChronicleError,
+  type ChronicleOptions,
+  createAuditTable as createTable,
+  getDialect,
+  type SqlConnection,
+  type SqlDatabase,
+} from '@chronicle/core/adapter'
+import type { InferSelectModel, Table } from 'drizzle-orm'
+import { captureConnection, type Driver, type DriverClient, driverOf } from './drivers.js'
+import { dialectOf, sessionClient } from './drizzle-internals.js'
+import { attachScope, type Scope, scopeOf } from './scope.js'
+import type { PlanContext } from './write-plan.js'
+
+/** Each table of a Drizzle schema by its SQL name, with its selected row: what history returns. */
+export type DrizzleRows<Schema> = {
+  [K in keyof Schema as Schema[K] extends Table
+    ? Schema[K]['_']['name']
+    : never]: Schema[K] extends Table ? InferSelectModel<Schema[K]> : never
+}
+
+function sqlDatabase(driver: Driver, root: DriverClient, begin: string): SqlDatabase {
+  return {
+    query: <R>(sql: string, params: readonly unknown[]) =>
+      driver.query(root, sql, params) as never as Promise<{ rows: R[] }>,
+    async transaction<T>(work: (connection: SqlConnection, id: string) => Promise<T>) {
+      const { client, release } = await driver.acquire(root)
+      const connection = captureConnection(driver, client, begin)
+      try {
+        await connection.begin()
+        try {
+          const result = await work(connection, randomUUID())
+          await connection.commit()
+          return result
+        } catch (error) {
+          await connection.rollback()
+          throw error
+        }
+      } finally {
+        release()
+      }
+    },
+  }
+}
+
+/**
+ * The Drizzle audit: the query API plus {@link DrizzleAudit.attach}, which returns your db
+ * (same type) with every insert, update and delete to an audited table captured in the same
+ * transaction.
+ */
+export class DrizzleAudit<Rows extends Record<string, object>> extends Chronicle<Rows> {
+  /**
+   * Attaches the audit to a Drizzle db (node-postgres, mysql2 or better-sqlite3) and
+   * returns it, typed as it was. Use the returned db for writes; the one you passed in is
+   * left as it was, unaudited.
+   *
+   * ### Examples
+   * ```ts
+   * const audit = auditPlugin<typeof schema>({ tables: { users: { redact: ['password_hash'] } } })
+   * const db = audit.attach(drizzle(pool, { schema }))
+   * await db.update(users).set({ name: 'Ada' }).where(eq(users.id, 1))
+   * // one transaction: SELECT … FOR UPDATE; UPDATE … RETURNING …; INSERT INTO audit_logs …
+   * ```
+   */
+  attach<DB extends object>(db: DB): DB {
+    const driver = driverOf(db)
+    const root = sessionClient(db) as DriverClient
+    const begin = getDialect(driver.name).beginStatement ?? 'begin'
+    const engine = this.attachDatabase(driver.name, sqlDatabase(driver, root, begin))
+    const audited = engine
+    const context: PlanContext = {
+      dialect: dialectOf(db),
+      name: driver.name,
+      audited(table, schema) {
+        if (schema !== undefined && audited.tableConfig(`${schema}.${table}`))
+          return { table: `${schema}.${table}` }
+        if (!audited.tableConfig(table)) return undefined
+        return schema === undefined ? { table } : { table, schema }
+      },
+    }
+    const scope: Scope = {
+      engine,
+      driver,
+      context,
+      client: root,
+      begin,
+      guard: undefined,
+      queue: { tail: Promise.resolve() },
+    }
+    return attachScope(db, scope)
+  }
+
+  /**
+   * Records an explicit event; with `{ tx }` (a transaction of the attached db) it is
+   * written inside that transaction and commits or rolls back with it.
+   *
+   * ### Examples
+   * ```ts
+   * await db.transaction(async (tx) => {
+   *   await tx.update(organizations).set({ planId }).where(eq(organizations.id, org.id))
+   *   await audit.log({ action: 'billing.plan.changed', targetType: 'organization', targetId: org.id }, { tx })
+   * })
+   * ```
+   */
+  override async log(event: AuditEvent, options: { readonly tx?: object } = {}): Promise<void> {
+    if (!options.tx) return super.log(event)
+    const scope = scopeOf(options.tx)
+    if (!scope) {
+      throw new ChronicleError(
+        'UNSUPPORTED',
+        'audit.log({ tx }) takes a transaction of the db that audit.attach() returned',
+      )
+    }
+    await this.guard((engine) =>
+      engine.recordEvent(
+        captureConnection(scope.driver, scope.client, scope.begin),
+        event,
+        scope.guard?.transactionId ?? randomUUID(),
+      ),
+    )
+  }
+}
+
+/**
+ * Creates the Drizzle audit for the tables you name (their SQL names); attach it with
+ * `audit.attach(db)`. Pass your schema's type to type history with each table's
+ * `$inferSelect`.
+ *
+ * ### Examples
+ * ```ts
+ * import * as schema from './schema'
+ * const audit = auditPlugin<typeof schema>({
+ *   tables: { users: { ignore: ['updated_at'], redact: ['password_hash'] } },
+ * })
+ * const history = await audit.table('users').history(1)   // AuditEntry<typeof users.$inferSelect>[]
+ * ```
+ */
+export function auditPlugin<Schema = Record<string, never>>(
+  options: ChronicleOptions<DrizzleRows<Schema> & Record<string, object>>,
+): DrizzleAudit<DrizzleRows<Schema> & Record<string, object>> {
+  return new DrizzleAudit(options)
+}
+
+/**
+ * Creates the audit table and its indexes if missing, on the attached db's database.
+ *
+ * ### Examples
+ * ```ts
+ * await createAuditTable(db)
+ * ```
+ */
+export async function createAuditTable(
+  db: object,
+  options: { readonly auditTable?: string } = {},
+): Promise<void> {
+  const driver = driverOf(db)
+  const client = sessionClient(db) as DriverClient
+  const connection: SqlConnection = {
+    query: <R>(sql: string, params: readonly unknown[]) =>
+      driver.query(client, sql, params) as never as Promise<{ rows: R[] }>,
+  }
+  await createTable(connection, getDialect(driver.name), options.auditTable)
+}
