@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { AuditEvent } from '@chronicle/core'
+import type { AuditEvent, TableOptions } from '@chronicle/core'
 import {
   Chronicle,
   ChronicleError,
@@ -9,9 +9,9 @@ import {
   type SqlConnection,
   type SqlDatabase,
 } from '@chronicle/core/adapter'
-import type { InferSelectModel, Table } from 'drizzle-orm'
+import { getTableName, type InferSelectModel, type Table } from 'drizzle-orm'
 import { captureConnection, type Driver, type DriverClient, driverOf } from './drivers.js'
-import { dialectOf, sessionClient } from './drizzle-internals.js'
+import { dialectOf, sessionClient, tableSchema } from './drizzle-internals.js'
 import { attachScope, type Scope, scopeOf } from './scope.js'
 import type { PlanContext } from './write-plan.js'
 
@@ -124,24 +124,62 @@ export class DrizzleAudit<Rows extends Record<string, object>> extends Chronicle
   }
 }
 
+/** A table to audit: the Drizzle table, or the table and its options (SQL column names). */
+export type AuditedTable = Table | readonly [Table, TableOptions]
+
+type TableOf<E> = E extends readonly [infer T extends Table, unknown]
+  ? T
+  : E extends Table
+    ? E
+    : never
+
+/** The rows of audited Drizzle tables by SQL name, as history returns them. */
+export type AuditedRows<T extends readonly AuditedTable[]> = {
+  [E in T[number] as TableOf<E>['_']['name']]: InferSelectModel<TableOf<E>>
+}
+
+/** Options with `tables` as Drizzle tables instead of names. */
+export type DrizzleAuditOptions<T extends readonly AuditedTable[]> = Omit<
+  ChronicleOptions,
+  'tables'
+> & { readonly tables: T }
+
+function auditedName(table: Table): string {
+  const schema = tableSchema(table)
+  return schema === undefined ? getTableName(table) : `${schema}.${getTableName(table)}`
+}
+
 /**
- * Creates the Drizzle audit for the tables you name (their SQL names); attach it with
- * `audit.attach(db)`. Pass your schema's type to type history with each table's
- * `$inferSelect`.
+ * Creates the Drizzle audit for the tables you name; attach it with `audit.attach(db)`.
+ * Name tables by the Drizzle tables themselves (history is then typed with each table's
+ * `$inferSelect`), or by their SQL names, passing your schema's type for the same typing.
  *
  * ### Examples
  * ```ts
- * import * as schema from './schema'
- * const audit = auditPlugin<typeof schema>({
- *   tables: { users: { ignore: ['updated_at'], redact: ['password_hash'] } },
- * })
+ * const audit = auditPlugin({ tables: [users, [orders, { primaryKey: 'order_id' }]] })
+ * // or: auditPlugin<typeof schema>({ tables: { users: {}, orders: { primaryKey: 'order_id' } } })
+ * const db = audit.attach(drizzle(pool, { schema }))
  * const history = await audit.table('users').history(1)   // AuditEntry<typeof users.$inferSelect>[]
  * ```
  */
+export function auditPlugin<const T extends readonly AuditedTable[]>(
+  options: DrizzleAuditOptions<T>,
+): DrizzleAudit<AuditedRows<T> & Record<string, object>>
 export function auditPlugin<Schema = Record<string, never>>(
   options: ChronicleOptions<DrizzleRows<Schema> & Record<string, object>>,
-): DrizzleAudit<DrizzleRows<Schema> & Record<string, object>> {
-  return new DrizzleAudit(options)
+): DrizzleAudit<DrizzleRows<Schema> & Record<string, object>>
+export function auditPlugin(
+  options: ChronicleOptions | DrizzleAuditOptions<readonly AuditedTable[]>,
+): DrizzleAudit<Record<string, object>> {
+  if (!Array.isArray(options?.tables)) return new DrizzleAudit(options as ChronicleOptions)
+  const tables = Object.fromEntries(
+    (options.tables as readonly AuditedTable[]).map((entry) =>
+      Array.isArray(entry)
+        ? [auditedName(entry[0] as Table), entry[1]]
+        : [auditedName(entry as Table), {}],
+    ),
+  )
+  return new DrizzleAudit({ ...options, tables })
 }
 
 /**

@@ -83,6 +83,15 @@ export function isColumn(value: unknown): value is Column {
   return is(value, Column)
 }
 
+/** The table's own SQL name, and whether `table` is an alias of it (`alias(users, 'u')`). */
+export function tableIdentity(table: Table): { readonly name: string; readonly alias: boolean } {
+  const record = table as unknown as Record<symbol, unknown>
+  return {
+    name: String(record[Symbol.for('drizzle:BaseName')]),
+    alias: record[Symbol.for('drizzle:IsAlias')] === true,
+  }
+}
+
 /** The schema a table was declared in (`pgSchema('app').table(…)`), if any. */
 export function tableSchema(table: Table): string | undefined {
   return (table as unknown as Record<symbol, string | undefined>)[Symbol.for('drizzle:Schema')]

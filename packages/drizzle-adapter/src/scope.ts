@@ -1,5 +1,6 @@
 import {
   type AuditEngine,
+  ChronicleError,
   captureWrite,
   type SqlResult,
   TransactionGuard,
@@ -51,11 +52,60 @@ export function attachScope<DB extends object>(db: DB, scope: Scope): DB {
         return (work: (tx: object) => unknown, config?: unknown) =>
           transaction(target, method, scope, work, config)
       }
+      if (key === 'session') return guardedSession(Reflect.get(target, key) as object, scope)
       return Reflect.get(target, key, receiver)
     },
   })
   scopes.set(attached, scope)
   return attached
+}
+
+const guarded = new WeakMap<object, object>()
+
+/**
+ * The db's session as its other builders get it (`db.with(…).update(…)` and the like):
+ * a write to an audited table that reaches it was not captured, so it is refused before
+ * it runs. Drizzle tells its session what a query writes (`queryMetadata`).
+ */
+function guardedSession(session: object, scope: Scope): object {
+  let proxy = guarded.get(session)
+  if (!proxy) {
+    proxy = new Proxy(session, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver)
+        if ((key !== 'prepareQuery' && key !== 'prepareOneTimeQuery') || typeof value !== 'function')
+          return value
+        return (...args: unknown[]) => {
+          refuseUncaptured(args, scope)
+          return value.apply(receiver, args)
+        }
+      },
+    })
+    guarded.set(session, proxy)
+  }
+  return proxy
+}
+
+function refuseUncaptured(args: readonly unknown[], scope: Scope): void {
+  const metadata = args.find(
+    (arg): arg is { type: string; tables: string[] } =>
+      typeof arg === 'object' && arg !== null && 'type' in arg && 'tables' in arg,
+  )
+  if (!metadata || metadata.type === 'select') return
+  for (const name of metadata.tables) {
+    const dot = name.indexOf('.')
+    const target =
+      dot < 0
+        ? scope.context.audited(name, undefined)
+        : scope.context.audited(name.slice(dot + 1), name.slice(0, dot))
+    if (target) {
+      throw new ChronicleError(
+        'UNSUPPORTED',
+        `a write to audited table "${target.table}" built outside db.insert/update/delete (db.with(…), say) cannot be captured`,
+        { table: target.table },
+      )
+    }
+  }
 }
 
 type TransactionMethod = (work: (tx: object) => unknown, config?: unknown) => unknown

@@ -24,6 +24,7 @@ import {
   type DrizzleDialect,
   isColumn,
   type OrderedField,
+  tableIdentity,
   tableSchema,
   type WriteConfig,
   writeConfig,
@@ -95,8 +96,10 @@ export function describeWrite(
 ): WriteDescription | undefined {
   const config = writeConfig(builder)
   const { table } = config
-  const target = context.audited(getTableName(table), tableSchema(table))
+  const identity = tableIdentity(table)
+  const target = context.audited(identity.name, tableSchema(table))
   if (!target) return undefined
+  if (identity.alias) throw unsupported('a write through a table alias', target.table)
   if (config.withList && config.withList.length > 0)
     throw unsupported('a write with a WITH clause', target.table)
   if (config.from !== undefined || (config.joins && config.joins.length > 0))
