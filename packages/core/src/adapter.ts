@@ -6,12 +6,13 @@
  * transaction.
  */
 export { AuditEngine } from './capture/audit-engine.js'
-export { captureWrite } from './capture/capture-write.js'
+export { captureWrite, captureWriteSync } from './capture/capture-write.js'
 export { TransactionGuard } from './capture/transaction-guard.js'
 export type {
   CaptureConnection,
   InsertValue,
   KeySet,
+  SyncCaptureConnection,
   UserSelection,
   WriteDescription,
   WriteVariant,
@@ -24,4 +25,5 @@ export { createAuditTable } from './store/audit-table.js'
 export type { SqlConnection, SqlDatabase, SqlResult } from './store/connection.js'
 export type { ColumnInfo, DialectName, SqlDialect, Statement } from './store/dialect.js'
 export { getDialect } from './store/dialects/index.js'
+export type { SyncSqlConnection } from './store/steps.js'
 export type { TableMeta } from './store/table-meta.js'

@@ -1,5 +1,6 @@
 import type { SqlConnection } from '../store/connection.js'
 import type { Statement } from '../store/dialect.js'
+import type { SyncSqlConnection, TransactionControl } from '../store/steps.js'
 
 /** A column value in an INSERT: known when it is a plain value, unknown for expressions. */
 export type InsertValue =
@@ -78,8 +79,7 @@ export interface WriteDescription {
  * The connection a write runs on, as the adapter exposes it to core: statements, plus the
  * transaction core opens around a standalone write.
  */
-export interface CaptureConnection extends SqlConnection {
-  begin(): Promise<void>
-  commit(): Promise<void>
-  rollback(): Promise<void>
-}
+export interface CaptureConnection extends SqlConnection, TransactionControl<Promise<void>> {}
+
+/** {@link CaptureConnection} over a driver that answers synchronously (better-sqlite3). */
+export interface SyncCaptureConnection extends SyncSqlConnection, TransactionControl<void> {}

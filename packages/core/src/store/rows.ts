@@ -3,6 +3,7 @@ import { ChronicleError } from '../errors/chronicle-error.js'
 import type { SqlConnection } from './connection.js'
 import type { SqlDialect } from './dialect.js'
 import { SqlBuilder } from './sql-builder.js'
+import { query, runAsync, type Steps } from './steps.js'
 import type { TableMeta } from './table-meta.js'
 
 export type Row = Record<string, unknown>
@@ -29,14 +30,13 @@ export function rowEntityId(meta: Pick<TableMeta, 'name' | 'primaryKey'>, row: R
  * Reads the rows whose `columns` equal one of `tuples`, in as few statements as the bind
  * limit allows (never one per row). `lock` takes row locks for the rest of the transaction.
  */
-export async function readRowsByKeys(
-  connection: SqlConnection,
+export function* readRowsByKeysSteps(
   dialect: SqlDialect,
   table: string,
   columns: readonly string[],
   tuples: readonly (readonly unknown[])[],
   lock = false,
-): Promise<Row[]> {
+): Steps<Row[]> {
   if (tuples.length === 0) return []
   const perStatement = Math.max(1, Math.floor((dialect.maxParams - 1) / columns.length))
   const rows: Row[] = []
@@ -58,10 +58,21 @@ export async function readRowsByKeys(
     }
     if (lock) sql.raw(dialect.lockSuffix)
     const { sql: text, params } = sql.build()
-    const result = await connection.query<Row>(text, params)
+    const result = yield* query<Row>(text, params)
     rows.push(...result.rows)
   }
   return rows
+}
+
+export function readRowsByKeys(
+  connection: SqlConnection,
+  dialect: SqlDialect,
+  table: string,
+  columns: readonly string[],
+  tuples: readonly (readonly unknown[])[],
+  lock = false,
+): Promise<Row[]> {
+  return runAsync(readRowsByKeysSteps(dialect, table, columns, tuples, lock), connection)
 }
 
 /** Keeps the first row of each primary key (joins in a pre-read can repeat a row). */
