@@ -89,6 +89,7 @@ export class DrizzleAudit<Rows extends Record<string, object>> extends Chronicle
       begin,
       guard: undefined,
       queue: { tail: Promise.resolve() },
+      open: { value: true },
     }
     return attachScope(db, scope)
   }

@@ -1,4 +1,9 @@
-import type { CaptureConnection, DialectName, SqlResult } from '@chronicle/core/adapter'
+import type {
+  CaptureConnection,
+  DialectName,
+  SqlResult,
+  SyncCaptureConnection,
+} from '@chronicle/core/adapter'
 import { ChronicleError } from '@chronicle/core/adapter'
 import { entityKind } from 'drizzle-orm'
 import type { WriteKind } from './write-plan.js'
@@ -15,6 +20,11 @@ export interface Driver {
   acquire(client: DriverClient): Promise<{ readonly client: DriverClient; release(): void }>
   /** What Drizzle's driver returns for a write that returns no rows. */
   writeResult(kind: WriteKind, result: SqlResult): unknown
+  /**
+   * Drivers that answer synchronously (better-sqlite3): Drizzle's transactions on them are
+   * synchronous, so captures must never yield.
+   */
+  readonly querySync?: (client: DriverClient, sql: string, params: readonly unknown[]) => SqlResult
 }
 
 const USER = '__chronicle_u'
@@ -140,9 +150,36 @@ const mysql2: Driver = {
   },
 }
 
+interface SqliteStatement {
+  readonly reader: boolean
+  all(...params: unknown[]): Record<string, unknown>[]
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint }
+}
+
+function sqliteQuery(client: DriverClient, sql: string, params: readonly unknown[]): SqlResult {
+  const statement = (client as { prepare(sql: string): SqliteStatement }).prepare(sql)
+  if (statement.reader) return { rows: statement.all(...params) }
+  const { changes, lastInsertRowid } = statement.run(...params)
+  return { rows: [], affectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
+}
+
+const betterSqlite3: Driver = {
+  name: 'sqlite',
+  query: async (client, sql, params) => sqliteQuery(client, sql, params),
+  querySync: sqliteQuery,
+  acquire: async (client) => ({ client, release: () => {} }),
+  writeResult(_kind, result) {
+    return {
+      changes: Number(result.affectedRows ?? 0n),
+      lastInsertRowid: asNumber(result.insertId ?? 0n),
+    }
+  },
+}
+
 const DRIVERS: Record<string, Driver> = {
   NodePgSession: nodePostgres,
   MySql2Session: mysql2,
+  BetterSQLiteSession: betterSqlite3,
 }
 
 /** The driver a Drizzle db runs on, from its session's kind. */
@@ -173,4 +210,26 @@ export function captureConnection(
     commit: () => run('commit'),
     rollback: () => run('rollback'),
   }
+}
+
+/** {@link captureConnection} for a driver that answers synchronously. */
+export function syncCaptureConnection(
+  driver: Driver,
+  client: DriverClient,
+  begin: string,
+): SyncCaptureConnection {
+  const query = driver.querySync
+  if (!query) throw new Error(`${driver.name} has no synchronous queries`)
+  return {
+    query: <R>(sql: string, params: readonly unknown[]) =>
+      query(client, sql, params) as never as { rows: R[] },
+    begin: () => void query(client, begin, []),
+    commit: () => void query(client, 'commit', []),
+    rollback: () => void query(client, 'rollback', []),
+  }
+}
+
+/** A count or id as better-sqlite3 gives it: a number, a bigint beyond 2^53. */
+function asNumber(value: bigint): number | bigint {
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value
 }

@@ -2,11 +2,17 @@ import {
   type AuditEngine,
   ChronicleError,
   captureWrite,
+  captureWriteSync,
   type SqlResult,
   TransactionGuard,
 } from '@chronicle/core/adapter'
 import { QueryPromise } from 'drizzle-orm'
-import { captureConnection, type Driver, type DriverClient } from './drivers.js'
+import {
+  captureConnection,
+  type Driver,
+  type DriverClient,
+  syncCaptureConnection,
+} from './drivers.js'
 import { mapResultRow, type OrderedField, sessionClient, writeConfig } from './drizzle-internals.js'
 import {
   type Conflict,
@@ -28,6 +34,8 @@ export interface Scope {
   readonly guard: TransactionGuard | undefined
   /** Audited writes on one connection run one at a time: pre-read, write, entries. */
   readonly queue: { tail: Promise<unknown> }
+  /** False once the transaction's callback has returned: its `tx` may no longer write. */
+  readonly open: { value: boolean }
 }
 
 const scopes = new WeakMap<object, Scope>()
@@ -73,7 +81,10 @@ function guardedSession(session: object, scope: Scope): object {
     proxy = new Proxy(session, {
       get(target, key, receiver) {
         const value = Reflect.get(target, key, receiver)
-        if ((key !== 'prepareQuery' && key !== 'prepareOneTimeQuery') || typeof value !== 'function')
+        if (
+          (key !== 'prepareQuery' && key !== 'prepareOneTimeQuery') ||
+          typeof value !== 'function'
+        )
           return value
         return (...args: unknown[]) => {
           refuseUncaptured(args, scope)
@@ -112,6 +123,26 @@ type TransactionMethod = (work: (tx: object) => unknown, config?: unknown) => un
 
 let savepoints = 0
 
+function isAsyncFunction(work: unknown): boolean {
+  return Object.prototype.toString.call(work) === '[object AsyncFunction]'
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+function asyncOnSyncDriver(): ChronicleError {
+  return new ChronicleError(
+    'UNSUPPORTED',
+    "Drizzle's better-sqlite3 transactions are synchronous: an async callback would run its awaited writes after the transaction ended, outside it. Use a synchronous callback with .run()/.all()/.get()",
+  )
+}
+
+/**
+ * Runs `work` in Drizzle's transaction (a savepoint when nested) with a scope whose guard
+ * knows it: the transaction commits only if every audited write's entries were written.
+ * On a synchronous driver the callback must be synchronous, as Drizzle requires there.
+ */
 function transaction(
   db: object,
   method: TransactionMethod,
@@ -119,26 +150,67 @@ function transaction(
   work: (tx: object) => unknown,
   config: unknown,
 ): unknown {
+  const sync = scope.driver.querySync !== undefined
+  if (sync && isAsyncFunction(work)) throw asyncOnSyncDriver()
   const outer = scope.guard
+  const body = (tx: object, guard: TransactionGuard, finish: (result: unknown) => unknown) => {
+    const inner: Scope = {
+      ...scope,
+      client: sessionClient(tx) as DriverClient,
+      guard,
+      queue: outer ? scope.queue : { tail: Promise.resolve() },
+      open: { value: true },
+    }
+    const close = () => {
+      inner.open.value = false
+    }
+    let result: unknown
+    try {
+      result = work(attachScope(tx, inner))
+    } catch (error) {
+      close()
+      throw error
+    }
+    if (!isThenable(result)) {
+      close()
+      return finish(result)
+    }
+    if (sync) {
+      close()
+      throw asyncOnSyncDriver()
+    }
+    return (result as Promise<unknown>).then(
+      (value) => {
+        close()
+        return finish(value)
+      },
+      (error: unknown) => {
+        close()
+        throw error
+      },
+    )
+  }
   if (!outer) {
     return method.call(
       db,
-      async (tx: object) => {
+      (tx: object) => {
         const guard = new TransactionGuard()
         guard.begin()
-        try {
-          const result = await work(
-            attachScope(tx, {
-              ...scope,
-              client: sessionClient(tx) as DriverClient,
-              guard,
-              queue: { tail: Promise.resolve() },
-            }),
-          )
-          guard.assertCommittable()
-          return result
-        } finally {
+        const end = (result: unknown) => {
           guard.end()
+          return result
+        }
+        try {
+          const result = body(tx, guard, (value) => {
+            guard.assertCommittable()
+            return value
+          })
+          return isThenable(result)
+            ? (result as Promise<unknown>).finally(() => guard.end())
+            : end(result)
+        } catch (error) {
+          guard.end()
+          throw error
         }
       },
       config,
@@ -147,18 +219,21 @@ function transaction(
   // Nested: Drizzle runs it in a savepoint on the same connection.
   return method.call(
     db,
-    async (tx: object) => {
+    (tx: object) => {
       const name = `chronicle_${++savepoints}`
       outer.savepoint(name)
-      try {
-        const result = await work(
-          attachScope(tx, { ...scope, client: sessionClient(tx) as DriverClient }),
-        )
-        outer.releaseSavepoint(name)
-        return result
-      } catch (error) {
+      const failed = (error: unknown) => {
         outer.rollbackToSavepoint(name)
         throw error
+      }
+      try {
+        const result = body(tx, outer, (value) => {
+          outer.releaseSavepoint(name)
+          return value
+        })
+        return isThenable(result) ? (result as Promise<unknown>).catch(failed) : result
+      } catch (error) {
+        return failed(error)
       }
     },
     config,
@@ -185,11 +260,12 @@ function intermediate(builder: object, kind: WriteKind, scope: Scope): object {
   return proxy
 }
 
-type Prepare = (...args: unknown[]) => { execute(placeholders?: Record<string, unknown>): unknown }
+type Prepared = Record<string, (placeholders?: Record<string, unknown>) => unknown>
+type Prepare = (...args: unknown[]) => Prepared
 
 /**
  * The executable write, patched: Drizzle runs every builder through its `_prepare()` (or
- * `prepare()`), so the write runs through core's capture however it is awaited.
+ * `prepare()`), so the write runs through core's capture however it is executed.
  */
 function capturing(builder: object, kind: WriteKind, scope: Scope): object {
   const conflicts: Conflict[] = []
@@ -209,43 +285,86 @@ function capturing(builder: object, kind: WriteKind, scope: Scope): object {
   for (const method of ['_prepare', 'prepare']) {
     const original = record[method] as Prepare | undefined
     if (typeof original !== 'function') continue
-    record[method] = (...args: unknown[]) => ({
-      execute: (placeholders: Record<string, unknown> = {}) =>
-        runWrite(builder, kind, scope, conflicts, placeholders, () =>
-          original.apply(builder, args).execute(placeholders),
-        ),
-    })
+    record[method] = (...args: unknown[]) => {
+      const write = new PendingWrite(builder, kind, scope, conflicts, () =>
+        original.apply(builder, args),
+      )
+      if (!scope.driver.querySync) {
+        return { execute: (placeholders?: Record<string, unknown>) => write.run(placeholders) }
+      }
+      const returns = writeConfig(builder).returning !== undefined
+      return {
+        run: (placeholders?: Record<string, unknown>) => write.runSync('run', placeholders),
+        all: (placeholders?: Record<string, unknown>) => write.runSync('all', placeholders),
+        get: (placeholders?: Record<string, unknown>) => write.runSync('get', placeholders),
+        values: (placeholders?: Record<string, unknown>) => write.runSync('values', placeholders),
+        execute: (placeholders?: Record<string, unknown>) =>
+          write.runSync(returns ? 'all' : 'run', placeholders),
+      }
+    }
   }
   return builder
 }
 
-async function runWrite(
-  builder: object,
-  kind: WriteKind,
-  scope: Scope,
-  conflicts: readonly Conflict[],
-  placeholders: Record<string, unknown>,
-  passThrough: () => unknown,
-): Promise<unknown> {
-  const write = describeWrite(kind, builder, scope.context, conflicts, placeholders)
-  if (!write) return passThrough()
-  const { engine, driver, guard } = scope
-  let result: SqlResult
-  if (guard) {
-    const connection = captureConnection(driver, scope.client, scope.begin)
-    const run = scope.queue.tail.then(() => captureWrite(engine, connection, guard, write))
-    scope.queue.tail = run.catch(() => undefined)
-    result = await run
-  } else {
-    const { client, release } = await driver.acquire(scope.client)
-    try {
-      const connection = captureConnection(driver, client, scope.begin)
-      result = await captureWrite(engine, connection, new TransactionGuard(), write)
-    } finally {
-      release()
+type SyncMethod = 'run' | 'all' | 'get' | 'values'
+
+/** One execution of a prepared write, captured, or passed through when not audited. */
+class PendingWrite {
+  constructor(
+    readonly builder: object,
+    readonly kind: WriteKind,
+    readonly scope: Scope,
+    readonly conflicts: readonly Conflict[],
+    readonly original: () => Prepared,
+  ) {}
+
+  #describe(placeholders: Record<string, unknown>) {
+    if (!this.scope.open.value) {
+      throw new ChronicleError(
+        'UNSUPPORTED',
+        'this transaction has ended: a write through its tx cannot run (awaited after an async callback on a synchronous driver, say)',
+      )
     }
+    return describeWrite(this.kind, this.builder, this.scope.context, this.conflicts, placeholders)
   }
-  return drizzleResult(builder, kind, scope, result)
+
+  async run(placeholders: Record<string, unknown> = {}): Promise<unknown> {
+    const write = this.#describe(placeholders)
+    if (!write) return this.original().execute?.(placeholders)
+    const { engine, driver, guard, scope } = { ...this.scope, scope: this.scope }
+    let result: SqlResult
+    if (guard) {
+      const connection = captureConnection(driver, scope.client, scope.begin)
+      const run = scope.queue.tail.then(() => captureWrite(engine, connection, guard, write))
+      scope.queue.tail = run.catch(() => undefined)
+      result = await run
+    } else {
+      const { client, release } = await driver.acquire(scope.client)
+      try {
+        const connection = captureConnection(driver, client, scope.begin)
+        result = await captureWrite(engine, connection, new TransactionGuard(), write)
+      } finally {
+        release()
+      }
+    }
+    return drizzleResult(this.builder, this.kind, scope, result)
+  }
+
+  runSync(method: SyncMethod, placeholders: Record<string, unknown> = {}): unknown {
+    const write = this.#describe(placeholders)
+    if (!write) return this.original()[method]?.(placeholders)
+    const { engine, driver, guard, client, begin } = this.scope
+    const connection = syncCaptureConnection(driver, client, begin)
+    const result = captureWriteSync(engine, connection, guard ?? new TransactionGuard(), write)
+    const returning = writeConfig(this.builder).returning
+    if (method === 'run') return driver.writeResult(this.kind, result)
+    if (method === 'values') {
+      return result.rows.map((row) => (returning ?? []).map((_, i) => row[String(i)]))
+    }
+    const rows = drizzleResult(this.builder, this.kind, this.scope, result)
+    if (!Array.isArray(rows)) return method === 'all' ? [] : undefined
+    return method === 'all' ? rows : rows[0]
+  }
 }
 
 /** The write's result as Drizzle would have returned it. */

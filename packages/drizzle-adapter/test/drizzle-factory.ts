@@ -1,3 +1,4 @@
+import { TransactionGuard } from '@chronicle/core/adapter'
 import type {
   AdapterFactory,
   AuditedClient,
@@ -8,11 +9,13 @@ import type {
   Where,
 } from '@chronicle/test-kit'
 import { and, eq, gt, inArray, lt, type SQL, sql } from 'drizzle-orm'
+import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3'
 import { drizzle as drizzleMysql } from 'drizzle-orm/mysql2'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import type { Pool as MysqlPool, PoolConnection } from 'mysql2'
 import type pg from 'pg'
 import { auditPlugin, type DrizzleAudit } from '../src/index.js'
+import { attachScope, type Scope, scopeOf } from '../src/scope.js'
 import { FIXTURE_COLUMNS, fixtureTable } from './drizzle-schema.js'
 
 type Db = any
@@ -55,12 +58,70 @@ function affected(result: any, mysql: boolean): number {
   return result.rowCount ?? result.changes
 }
 
+/**
+ * Drizzle's better-sqlite3 transactions are synchronous, the suites' are async: on SQLite
+ * the factory opens the transaction itself and gives the adapter the scope Drizzle's own
+ * transaction would get (a guard that knows it, savepoints included).
+ */
+interface SqliteTx {
+  /** The unattached Drizzle db, and the scope `audit.attach` gave it. */
+  readonly plain: Db
+  readonly root: Scope
+  readonly scope?: Scope
+}
+
+function runSql(scope: Scope, statement: string) {
+  scope.driver.querySync?.(scope.client, statement, [])
+}
+
+async function sqliteTransaction<T>(
+  sqlite: SqliteTx,
+  work: (tx: Db, next: SqliteTx) => Promise<T>,
+): Promise<T> {
+  const outer = sqlite.scope?.guard
+  const guard = outer ?? new TransactionGuard()
+  const scope: Scope = { ...sqlite.root, guard, open: { value: true } }
+  const name = outer ? `chronicle_test_${Math.random().toString(36).slice(2)}` : undefined
+  if (name) {
+    runSql(scope, `savepoint ${name}`)
+    guard.savepoint(name)
+  } else {
+    runSql(scope, 'begin immediate')
+    guard.begin()
+  }
+  try {
+    const result = await work(attachScope(sqlite.plain, scope), { ...sqlite, scope })
+    if (name) {
+      runSql(scope, `release savepoint ${name}`)
+      guard.releaseSavepoint(name)
+    } else {
+      guard.assertCommittable()
+      runSql(scope, 'commit')
+      guard.end()
+    }
+    return result
+  } catch (error) {
+    if (name) {
+      runSql(scope, `rollback to savepoint ${name}`)
+      runSql(scope, `release savepoint ${name}`)
+      guard.rollbackToSavepoint(name)
+    } else {
+      runSql(scope, 'rollback')
+      guard.end()
+    }
+    throw error
+  } finally {
+    scope.open.value = false
+  }
+}
+
 function client(
   db: Db,
   audit: DrizzleAudit<TestTables>,
   dialect: string,
   destroy: () => Promise<void>,
   inTransaction: boolean,
+  sqlite?: SqliteTx,
 ): AuditedClient {
   const mysql = dialect === 'mysql'
   const self: AuditedClient = {
@@ -120,9 +181,19 @@ function client(
     },
     async transaction(work) {
       if (inTransaction) return work(self)
+      if (sqlite) {
+        return sqliteTransaction(sqlite, (tx, next) =>
+          work(client(tx, audit, dialect, destroy, true, next)),
+        )
+      }
       return db.transaction((tx: Db) => work(client(tx, audit, dialect, destroy, true)))
     },
     async savepoint(work) {
+      if (sqlite) {
+        return sqliteTransaction(sqlite, (tx, next) =>
+          work(client(tx, audit, dialect, destroy, true, next)),
+        )
+      }
       return db.transaction((tx: Db) => work(client(tx, audit, dialect, destroy, true)))
     },
     destroy,
@@ -170,6 +241,7 @@ function hookMysql(pool: MysqlPool, before: Before): MysqlPool {
 /** The Drizzle adapter as the contract suites see it. */
 export const drizzleAdapter: AdapterFactory = {
   name: 'drizzle',
+  synchronousTransactions: ['sqlite'],
   async create(database, options, settings = {}) {
     const audit = auditPlugin<Record<string, never>>(
       options as never,
@@ -191,6 +263,28 @@ export const drizzleAdapter: AdapterFactory = {
         false,
       )
     }
-    throw new Error('drizzle: sqlite is not wired yet')
+    const handle = database.sqlite as NonNullable<typeof database.sqlite>
+    if (settings.exactIntegers) handle.defaultSafeIntegers(true)
+    // Every statement of this Drizzle db (and of its captures) is prepared through this view
+    // of the handle; the test's own statements use the handle itself. The driver answers
+    // synchronously, so nothing can run between two statements: the hook is only called.
+    const hooked = before
+      ? new Proxy(handle, {
+          get(target, key) {
+            const value = Reflect.get(target, key)
+            if (key === 'prepare') {
+              return (sql: string) => {
+                void before(sql)
+                return target.prepare(sql)
+              }
+            }
+            return typeof value === 'function' ? value.bind(target) : value
+          },
+        })
+      : handle
+    const plain = drizzleSqlite(hooked)
+    const db = audit.attach(plain)
+    const root = scopeOf(db) as Scope
+    return client(db, audit, 'sqlite', async () => {}, false, { plain, root })
   },
 }

@@ -1,5 +1,5 @@
 import type { AuditEvent, Chronicle, ChronicleOptions } from '@chronicle/core'
-import type { TestDatabase } from './databases.js'
+import type { DatabaseKind, TestDatabase } from './databases.js'
 import type { TestTables } from './schema.js'
 
 export type Row = Record<string, unknown>
@@ -67,6 +67,12 @@ export interface ClientSettings {
 export interface AdapterFactory {
   /** Appears first in every test name: `kysely:postgres …`. */
   readonly name: string
+  /**
+   * Databases on which the ORM's transactions are synchronous (Drizzle on better-sqlite3):
+   * nothing else can run on the connection while one is open, so the tests that interleave
+   * other work into an open transaction on the same connection do not apply there.
+   */
+  readonly synchronousTransactions?: readonly DatabaseKind[]
   create(
     db: TestDatabase,
     options: ChronicleOptions<TestTables>,
