@@ -17,10 +17,18 @@ import type { PlanContext } from './write-plan.js'
 
 /** Each table of a Drizzle schema by its SQL name, with its selected row: what history returns. */
 export type DrizzleRows<Schema> = {
-  [K in keyof Schema as Schema[K] extends Table
-    ? Schema[K]['_']['name']
-    : never]: Schema[K] extends Table ? InferSelectModel<Schema[K]> : never
+  [K in keyof Schema as TableName<Schema[K]>]: Schema[K] extends Table
+    ? InferSelectModel<Schema[K]>
+    : never
 }
+
+/** {@link DrizzleRows}, or any table by name when no schema type is given. */
+export type SchemaRows<Schema> = [Schema] extends [never]
+  ? Record<string, Record<string, unknown>>
+  : Extract<DrizzleRows<Schema>, Record<string, object>>
+
+/** A Drizzle table's SQL name. */
+type TableName<T> = T extends Table<infer Config> ? Config['name'] : never
 
 function sqlDatabase(driver: Driver, root: DriverClient, begin: string): SqlDatabase {
   return {
@@ -136,7 +144,7 @@ type TableOf<E> = E extends readonly [infer T extends Table, unknown]
 
 /** The rows of audited Drizzle tables by SQL name, as history returns them. */
 export type AuditedRows<T extends readonly AuditedTable[]> = {
-  [E in T[number] as TableOf<E>['_']['name']]: InferSelectModel<TableOf<E>>
+  [E in T[number] as TableName<TableOf<E>>]: InferSelectModel<TableOf<E>>
 }
 
 /** Options with `tables` as Drizzle tables instead of names. */
@@ -165,10 +173,10 @@ function auditedName(table: Table): string {
  */
 export function auditPlugin<const T extends readonly AuditedTable[]>(
   options: DrizzleAuditOptions<T>,
-): DrizzleAudit<AuditedRows<T> & Record<string, object>>
-export function auditPlugin<Schema = Record<string, never>>(
-  options: ChronicleOptions<DrizzleRows<Schema> & Record<string, object>>,
-): DrizzleAudit<DrizzleRows<Schema> & Record<string, object>>
+): DrizzleAudit<Extract<AuditedRows<T>, Record<string, object>>>
+export function auditPlugin<Schema = never>(
+  options: ChronicleOptions<SchemaRows<Schema>>,
+): DrizzleAudit<SchemaRows<Schema>>
 export function auditPlugin(
   options: ChronicleOptions | DrizzleAuditOptions<readonly AuditedTable[]>,
 ): DrizzleAudit<Record<string, object>> {

@@ -7,8 +7,12 @@ export {
   withAuditContext,
 } from '@chronicle/core'
 export {
+  type AuditedRows,
+  type AuditedTable,
   auditPlugin,
   createAuditTable,
   DrizzleAudit,
+  type DrizzleAuditOptions,
   type DrizzleRows,
+  type SchemaRows,
 } from './audit-plugin.js'

@@ -310,13 +310,25 @@ type SyncMethod = 'run' | 'all' | 'get' | 'values'
 
 /** One execution of a prepared write, captured, or passed through when not audited. */
 class PendingWrite {
+  readonly builder: object
+  readonly kind: WriteKind
+  readonly scope: Scope
+  readonly conflicts: readonly Conflict[]
+  readonly original: () => Prepared
+
   constructor(
-    readonly builder: object,
-    readonly kind: WriteKind,
-    readonly scope: Scope,
-    readonly conflicts: readonly Conflict[],
-    readonly original: () => Prepared,
-  ) {}
+    builder: object,
+    kind: WriteKind,
+    scope: Scope,
+    conflicts: readonly Conflict[],
+    original: () => Prepared,
+  ) {
+    this.builder = builder
+    this.kind = kind
+    this.scope = scope
+    this.conflicts = conflicts
+    this.original = original
+  }
 
   #describe(placeholders: Record<string, unknown>) {
     if (!this.scope.open.value) {
@@ -331,7 +343,8 @@ class PendingWrite {
   async run(placeholders: Record<string, unknown> = {}): Promise<unknown> {
     const write = this.#describe(placeholders)
     if (!write) return this.original().execute?.(placeholders)
-    const { engine, driver, guard, scope } = { ...this.scope, scope: this.scope }
+    const scope = this.scope
+    const { engine, driver, guard } = scope
     let result: SqlResult
     if (guard) {
       const connection = captureConnection(driver, scope.client, scope.begin)

@@ -243,9 +243,7 @@ export const drizzleAdapter: AdapterFactory = {
   name: 'drizzle',
   synchronousTransactions: ['sqlite'],
   async create(database, options, settings = {}) {
-    const audit = auditPlugin<Record<string, never>>(
-      options as never,
-    ) as unknown as DrizzleAudit<TestTables>
+    const audit = auditPlugin(options as never) as unknown as DrizzleAudit<TestTables>
     const before = settings.beforeQuery
     if (database.kind === 'postgres') {
       const pool = database.pgPool(settings)
