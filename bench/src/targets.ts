@@ -17,6 +17,8 @@ const MARIADB_URL = process.env.CHRONICLE_MARIADB_URL ?? 'mysql://root@127.0.0.1
 export interface BenchTarget {
   readonly kind: DatabaseKind
   dialect(): Dialect
+  /** A driver client of its own for Drizzle: the SQLite handle, a pg pool, a mysql2 pool. */
+  client(): object
   drop(): Promise<void>
 }
 
@@ -33,6 +35,7 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
       return {
         kind,
         dialect: () => new SqliteDialect({ database: sqlite }),
+        client: () => sqlite,
         async drop() {
           sqlite.close()
           for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true })
@@ -52,6 +55,11 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
           const pool = new pg.Pool({ connectionString: url, max: 2 })
           pools.push(pool)
           return new PostgresDialect({ pool })
+        },
+        client: () => {
+          const pool = new pg.Pool({ connectionString: url, max: 2 })
+          pools.push(pool)
+          return pool
         },
         async drop() {
           await Promise.all(pools.map((p) => p.end().catch(() => undefined)))
@@ -77,10 +85,17 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
     await admin.query(`CREATE DATABASE ${name}`)
     await admin.end()
     const uri = MARIADB_URL.replace(/\/[^/]*$/, `/${name}`)
+    const pools: mysql.Pool[] = []
     return {
       kind,
       dialect: () => new MysqlDialect({ pool: mysql.createPool({ uri, connectionLimit: 2 }) }),
+      client: () => {
+        const pool = mysql.createPool({ uri, connectionLimit: 2 })
+        pools.push(pool)
+        return pool
+      },
       async drop() {
+        await Promise.all(pools.map((p) => new Promise<void>((resolve) => p.end(() => resolve()))))
         const client = await mysqlPromise.createConnection({ uri: MARIADB_URL })
         await client.query(`DROP DATABASE IF EXISTS ${name}`)
         await client.end()
