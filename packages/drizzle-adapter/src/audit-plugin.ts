@@ -10,7 +10,13 @@ import {
   type SqlDatabase,
 } from '@chronicle/core/adapter'
 import { getTableName, type InferSelectModel, type Table } from 'drizzle-orm'
-import { captureConnection, type Driver, type DriverClient, driverOf } from './drivers.js'
+import {
+  captureConnection,
+  type Driver,
+  type DriverClient,
+  driverOf,
+  syncCaptureConnection,
+} from './drivers.js'
 import { dialectOf, sessionClient, tableSchema } from './drizzle-internals.js'
 import { attachScope, type Scope, scopeOf } from './scope.js'
 import type { PlanContext } from './write-plan.js'
@@ -30,14 +36,19 @@ export type SchemaRows<Schema> = [Schema] extends [never]
 /** A Drizzle table's SQL name. */
 type TableName<T> = T extends Table<infer Config> ? Config['name'] : never
 
-function sqlDatabase(driver: Driver, root: DriverClient, begin: string): SqlDatabase {
+function sqlDatabase(
+  driver: Driver,
+  root: DriverClient,
+  begin: string,
+  queue: Scope['queue'],
+): SqlDatabase {
   return {
     query: <R>(sql: string, params: readonly unknown[]) =>
       driver.query(root, sql, params) as never as Promise<{ rows: R[] }>,
     async transaction<T>(work: (connection: SqlConnection, id: string) => Promise<T>) {
-      const { client, release } = await driver.acquire(root)
-      const connection = captureConnection(driver, client, begin)
-      try {
+      const acquired = await driver.acquire(root)
+      const connection = captureConnection(driver, acquired.client, begin)
+      const run = async () => {
         await connection.begin()
         try {
           const result = await work(connection, randomUUID())
@@ -47,8 +58,15 @@ function sqlDatabase(driver: Driver, root: DriverClient, begin: string): SqlData
           await connection.rollback()
           throw error
         }
+      }
+      try {
+        if (!acquired.shared) return await run()
+        // One connection: take turns with the db's standalone writes.
+        const turn = queue.tail.then(run)
+        queue.tail = turn.catch(() => undefined)
+        return await turn
       } finally {
-        release()
+        acquired.release()
       }
     },
   }
@@ -77,7 +95,8 @@ export class DrizzleAudit<Rows extends Record<string, object>> extends Chronicle
     const driver = driverOf(db)
     const root = sessionClient(db) as DriverClient
     const begin = getDialect(driver.name).beginStatement ?? 'begin'
-    const engine = this.attachDatabase(driver.name, sqlDatabase(driver, root, begin))
+    const queue = { tail: Promise.resolve() as Promise<unknown> }
+    const engine = this.attachDatabase(driver.name, sqlDatabase(driver, root, begin, queue))
     const audited = engine
     const context: PlanContext = {
       dialect: dialectOf(db),
@@ -96,7 +115,7 @@ export class DrizzleAudit<Rows extends Record<string, object>> extends Chronicle
       client: root,
       begin,
       guard: undefined,
-      queue: { tail: Promise.resolve() },
+      queue,
       open: { value: true },
     }
     return attachScope(db, scope)
@@ -123,13 +142,19 @@ export class DrizzleAudit<Rows extends Record<string, object>> extends Chronicle
         'audit.log({ tx }) takes a transaction of the db that audit.attach() returned',
       )
     }
-    await this.guard((engine) =>
-      engine.recordEvent(
-        captureConnection(scope.driver, scope.client, scope.begin),
-        event,
-        scope.guard?.transactionId ?? randomUUID(),
-      ),
-    )
+    if (!scope.open.value) {
+      throw new ChronicleError('UNSUPPORTED', 'audit.log({ tx }): this transaction has ended')
+    }
+    const transactionId = scope.guard?.transactionId ?? randomUUID()
+    await this.guard(async (engine) => {
+      // On a synchronous driver the event is written now, inside the synchronous transaction.
+      if (scope.driver.querySync) {
+        const connection = syncCaptureConnection(scope.driver, scope.client, scope.begin)
+        return engine.recordEventSync(connection, event, transactionId)
+      }
+      const connection = captureConnection(scope.driver, scope.client, scope.begin)
+      return engine.recordEvent(connection, event, transactionId)
+    })
   }
 }
 

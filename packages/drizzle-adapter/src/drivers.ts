@@ -11,13 +11,22 @@ import type { WriteKind } from './write-plan.js'
 /** A client of the driver's own: a pool, a pooled connection, or a database handle. */
 export type DriverClient = object
 
+export interface Acquired {
+  readonly client: DriverClient
+  readonly shared: boolean
+  release(): void
+}
+
 /** What the adapter needs from one of Drizzle's drivers, beyond Drizzle itself. */
 export interface Driver {
   readonly name: DialectName
   /** One statement on `client`, with the driver's default value parsing. */
   query(client: DriverClient, sql: string, params: readonly unknown[]): Promise<SqlResult>
-  /** A connection of its own for a standalone write (a pool's), else `client` itself. */
-  acquire(client: DriverClient): Promise<{ readonly client: DriverClient; release(): void }>
+  /**
+   * A connection of its own for a standalone write (a pool's), else `client` itself
+   * (`shared`: the db runs on one connection, so writes on it must take turns).
+   */
+  acquire(client: DriverClient): Promise<Acquired>
   /** What Drizzle's driver returns for a write that returns no rows. */
   writeResult(kind: WriteKind, result: SqlResult): unknown
   /**
@@ -88,11 +97,11 @@ const nodePostgres: Driver = {
     }
   },
   async acquire(client) {
-    if (!('totalCount' in client)) return { client, release: () => {} }
+    if (!('totalCount' in client)) return { client, shared: true, release: () => {} }
     const connection = await (
       client as unknown as { connect(): Promise<{ release(): void }> }
     ).connect()
-    return { client: connection, release: () => connection.release() }
+    return { client: connection, shared: false, release: () => connection.release() }
   },
   writeResult(kind, result) {
     return {
@@ -128,11 +137,11 @@ const mysql2: Driver = {
     }
   },
   async acquire(client) {
-    if (!('getConnection' in client)) return { client, release: () => {} }
+    if (!('getConnection' in client)) return { client, shared: true, release: () => {} }
     const connection = await (
       client as unknown as { getConnection(): Promise<{ release(): void }> }
     ).getConnection()
-    return { client: connection, release: () => connection.release() }
+    return { client: connection, shared: false, release: () => connection.release() }
   },
   writeResult(_kind, result) {
     return [
@@ -167,7 +176,7 @@ const betterSqlite3: Driver = {
   name: 'sqlite',
   query: async (client, sql, params) => sqliteQuery(client, sql, params),
   querySync: sqliteQuery,
-  acquire: async (client) => ({ client, release: () => {} }),
+  acquire: async (client) => ({ client, shared: true, release: () => {} }),
   writeResult(_kind, result) {
     return {
       changes: Number(result.affectedRows ?? 0n),

@@ -345,19 +345,25 @@ class PendingWrite {
     if (!write) return this.original().execute?.(placeholders)
     const scope = this.scope
     const { engine, driver, guard } = scope
+    // Audited writes on one connection take turns: pre-read, write and entries of one
+    // must not interleave with another's (a transaction, or a db on a single connection).
+    const inTurn = (run: () => Promise<SqlResult>) => {
+      const turn = scope.queue.tail.then(run)
+      scope.queue.tail = turn.catch(() => undefined)
+      return turn
+    }
     let result: SqlResult
     if (guard) {
       const connection = captureConnection(driver, scope.client, scope.begin)
-      const run = scope.queue.tail.then(() => captureWrite(engine, connection, guard, write))
-      scope.queue.tail = run.catch(() => undefined)
-      result = await run
+      result = await inTurn(() => captureWrite(engine, connection, guard, write))
     } else {
-      const { client, release } = await driver.acquire(scope.client)
+      const acquired = await driver.acquire(scope.client)
+      const connection = captureConnection(driver, acquired.client, scope.begin)
+      const run = () => captureWrite(engine, connection, new TransactionGuard(), write)
       try {
-        const connection = captureConnection(driver, client, scope.begin)
-        result = await captureWrite(engine, connection, new TransactionGuard(), write)
+        result = await (acquired.shared ? inTurn(run) : run())
       } finally {
-        release()
+        acquired.release()
       }
     }
     return drizzleResult(this.builder, this.kind, scope, result)

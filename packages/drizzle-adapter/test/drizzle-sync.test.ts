@@ -102,6 +102,27 @@ describe('drizzle:sqlite synchronous driver', () => {
     expect(await entries()).toEqual([])
   })
 
+  it('audit.log({ tx }) in a synchronous transaction is written in it, and rolls back with it', async () => {
+    const { audit, audited, entries } = await start()
+    const event = { action: 'billing.plan.changed', targetType: 'user', targetId: '1' }
+    audited.transaction((tx) => {
+      tx.insert(users).values(user(1)).run()
+      void audit.log(event, { tx })
+    })
+    expect(() =>
+      audited.transaction((tx) => {
+        void audit.log({ ...event, targetId: '2' }, { tx })
+        throw new Error('boom')
+      }),
+    ).toThrow('boom')
+    const logged = await entries()
+    expect(logged.map((e) => [e.action, e.entity_id])).toEqual([
+      ['INSERT', '1'],
+      ['billing.plan.changed', '1'],
+    ])
+    expect(logged[0]?.transaction_id).toBe(logged[1]?.transaction_id)
+  })
+
   it('run/all/get/values give what the plain driver gives', async () => {
     const { audited, plain } = await start()
     const a = audited.insert(users).values(user(1)).run()

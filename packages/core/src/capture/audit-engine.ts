@@ -7,7 +7,7 @@ import { missingAuditTable } from '../errors/driver-error.js'
 import type { SqlConnection, SqlDatabase } from '../store/connection.js'
 import type { SqlDialect } from '../store/dialect.js'
 import { writeEntriesSteps } from '../store/entry-store.js'
-import { query, runAsync, type Steps } from '../store/steps.js'
+import { query, runAsync, runSync, type Steps, type SyncSqlConnection } from '../store/steps.js'
 import { loadTableMetaSteps, readColumnsSteps, type TableMeta } from '../store/table-meta.js'
 import { buildEntries, type RowChange } from './build-entries.js'
 
@@ -128,20 +128,24 @@ export class AuditEngine {
     return runAsync(this.recordSteps(change, transactionId, extraContext), connection)
   }
 
+  /** Writes an explicit event, in the transaction the statements run in. */
+  *recordEventSteps(event: AuditEvent, transactionId: string): Steps<void> {
+    const entry = eventEntry(event, this.currentContext(), transactionId)
+    yield* this.#checkAuditTable()
+    yield* writeEntriesSteps(this.dialect, this.options.auditTable, [entry])
+  }
+
   /** Writes an explicit event on `connection`, inside its transaction when it has one. */
   async recordEvent(
     connection: SqlConnection,
     event: AuditEvent,
     transactionId: string,
   ): Promise<void> {
-    const entry = eventEntry(event, this.currentContext(), transactionId)
-    const audit = this
-    await runAsync(
-      (function* () {
-        yield* audit.#checkAuditTable()
-        yield* writeEntriesSteps(audit.dialect, audit.options.auditTable, [entry])
-      })(),
-      connection,
-    )
+    await runAsync(this.recordEventSteps(event, transactionId), connection)
+  }
+
+  /** {@link AuditEngine.recordEvent} over a driver that answers synchronously. */
+  recordEventSync(connection: SyncSqlConnection, event: AuditEvent, transactionId: string): void {
+    runSync(this.recordEventSteps(event, transactionId), connection)
   }
 }
