@@ -1,5 +1,5 @@
 import { auditPlugin } from '@chronicle/drizzle'
-import { eq, gte, lte, sql } from 'drizzle-orm'
+import { and, eq, gte, lte, sql } from 'drizzle-orm'
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3'
 import { int, mysqlTable, varchar } from 'drizzle-orm/mysql-core'
 import { drizzle as drizzleMysql } from 'drizzle-orm/mysql2'
@@ -150,7 +150,7 @@ export async function drizzleWrites(
       await db[variant]
         .update(t as never)
         .set({ score: sql`${t.score} + 1` })
-        .where(lte(t.id, 40_000_000 + size - 1))
+        .where(and(gte(t.id, 40_000_000), lte(t.id, 40_000_000 + size - 1)))
     })
     await measure(
       `delete ${size} rows`,
