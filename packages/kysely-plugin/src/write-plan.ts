@@ -298,28 +298,27 @@ export interface Printed {
 }
 
 /** Stand-ins compiled in place of values, so a form's parameters can be traced to their source. */
-class ValueSlot {
-  constructor(readonly index: number) {}
-}
+class ValueSlot {}
 class KeySlot {
-  constructor(
-    readonly tuple: number,
-    readonly column: number,
-  ) {}
+  readonly tuple: number
+  readonly column: number
+  constructor(tuple: number, column: number) {
+    this.tuple = tuple
+    this.column = column
+  }
 }
 
-/** The write's tree with every value replaced by a {@link ValueSlot}, numbered in visit order. */
+/** The write's tree with every value replaced by a {@link ValueSlot} of its own. */
 class SlotTransformer extends OperationNodeTransformer {
-  count = 0
   immediate = false
   protected override transformValue(node: ValueNode): ValueNode {
     if (node.immediate) this.immediate = true
-    return { ...node, value: new ValueSlot(this.count++) }
+    return { ...node, value: new ValueSlot() }
   }
   protected override transformPrimitiveValueList(
     node: PrimitiveValueListNode,
   ): PrimitiveValueListNode {
-    return { ...node, values: node.values.map(() => new ValueSlot(this.count++)) }
+    return { ...node, values: node.values.map(() => new ValueSlot()) }
   }
 }
 
