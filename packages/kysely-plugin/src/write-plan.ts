@@ -1,5 +1,6 @@
 import type {
   DialectName,
+  ExactRead,
   InsertValue,
   KeySet,
   UserSelection,
@@ -312,7 +313,10 @@ class VariantPrinter {
       // Without a key set a write form adds no parameter: its text depends on the shape only,
       // so a repeated write is printed once.
       if (!variant.returning) return { sql: this.#compiled.sql, params: this.#compiled.parameters }
-      const key = `${variant.inserted ? 'i' : 'r'}\u0000${this.#compiled.sql}`
+      const exact = (variant.exact ?? []).map(
+        (read) => `${read.column}\u0001${read.sql.join('\u0001')}`,
+      )
+      const key = `${variant.inserted ? 'i' : 'r'}\u0000${exact.join('\u0002')}\u0000${this.#compiled.sql}`
       let sql = this.#printed.get(key)
       if (sql === undefined) {
         sql = this.#compile(this.#write(variant)).sql
@@ -322,7 +326,7 @@ class VariantPrinter {
       return { sql, params: this.#compiled.parameters }
     }
     return this.#compile(
-      variant.kind === 'select' ? this.#select(variant.lock) : this.#write(variant),
+      variant.kind === 'select' ? this.#select(variant.lock, variant.exact) : this.#write(variant),
     )
   }
 
@@ -332,7 +336,7 @@ class VariantPrinter {
   }
 
   /** `SELECT target.* FROM …` with the write's own FROM/USING, joins, WHERE, ORDER BY, LIMIT. */
-  #select(lock: boolean): SelectQueryNode {
+  #select(lock: boolean, exact: readonly ExactRead[] = []): SelectQueryNode {
     const query = this.#query as UpdateQueryNode | DeleteQueryNode
     const target = this.#target
     let froms: readonly OperationNode[]
@@ -347,7 +351,10 @@ class VariantPrinter {
     return {
       ...SelectQueryNode.createFrom(froms, query.with),
       from: FromNode.create(froms),
-      selections: [SelectionNode.createSelectAllFromTable(TableNode.create(target.ref))],
+      selections: [
+        SelectionNode.createSelectAllFromTable(TableNode.create(target.ref)),
+        ...this.#exact(exact),
+      ],
       ...(query.joins && { joins: query.joins }),
       ...(query.where && { where: query.where }),
       ...(query.orderBy && { orderBy: query.orderBy }),
@@ -379,6 +386,7 @@ class VariantPrinter {
       this.#dialect === 'postgres'
         ? SelectionNode.createSelectAllFromTable(TableNode.create(ref))
         : SelectionNode.createSelectAll(),
+      ...this.#exact(variant.exact ?? []),
     ]
     query.returning?.selections.forEach((selection, i) => {
       const inner = selection.selection
@@ -403,6 +411,24 @@ class VariantPrinter {
       )
     }
     return { ...query, returning: ReturningNode.create(selections) }
+  }
+
+  /** Each exact read: its SQL around `target.column`, aliased `__chronicle_x<i>`. */
+  #exact(exact: readonly ExactRead[]): SelectionNode[] {
+    const table = TableNode.create(this.#target.ref)
+    return exact.map((read, i) =>
+      SelectionNode.create(
+        AliasNode.create(
+          RawNode.create(
+            read.sql,
+            read.sql
+              .slice(1)
+              .map(() => ReferenceNode.create(ColumnNode.create(read.column), table)),
+          ),
+          IdentifierNode.create(`__chronicle_x${i}`),
+        ),
+      ),
+    )
   }
 
   /** `target.key = any($1)` (PostgreSQL, one column), else `(k1, k2) in ((?, ?), …)`. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { type ExactRead, exactReads, plainValue, withExactTexts } from '../entry/exact-values.js'
 import { ChronicleError, isChronicleError } from '../errors/chronicle-error.js'
 import type { SqlResult } from '../store/connection.js'
 import type { Statement } from '../store/dialect.js'
@@ -122,7 +123,9 @@ async function runWrite(
   const dialect = engine.dialect
   // SQLite has one writer at a time: nothing can slip between the pre-read and the write.
   const restrict = dialect.name !== 'sqlite'
-  const ctx = { engine, connection, write, meta }
+  // Columns the driver gives inexactly are read as the database's text too, in the same statements.
+  const exact = exactReads(meta, dialect)
+  const ctx = { engine, connection, write, meta, exact }
   let before: Row[] = []
   let after: Row[]
   let result: SqlResult
@@ -148,6 +151,8 @@ async function runWrite(
         meta.name,
         meta.primaryKey,
         keysOf(meta, before),
+        false,
+        exact,
       )
     }
     written()
@@ -181,6 +186,8 @@ async function runWrite(
             meta.name,
             meta.primaryKey,
             insertedKeys(result),
+            false,
+            exact,
           )
         : await readLookups(ctx, lookups, false)
       if (write.conflict) assertAffectedRows(meta, write, before, after, result)
@@ -196,6 +203,12 @@ interface Ctx {
   readonly connection: CaptureConnection
   readonly write: WriteDescription
   readonly meta: TableMeta
+  readonly exact: readonly ExactRead[]
+}
+
+/** The variant with the exact reads, when the table has any. */
+function withExact<V extends WriteVariant>(ctx: Ctx, variant: V): V {
+  return ctx.exact.length > 0 ? { ...variant, exact: ctx.exact } : variant
 }
 
 async function query(ctx: Ctx, statement: Statement): Promise<SqlResult<Row>> {
@@ -203,12 +216,15 @@ async function query(ctx: Ctx, statement: Statement): Promise<SqlResult<Row>> {
 }
 
 async function preRead(ctx: Ctx, lock: boolean): Promise<Row[]> {
-  const { rows } = await query(ctx, ctx.write.statement({ kind: 'select', lock }))
-  return uniqueByKey(ctx.meta, rows)
+  const { rows } = await query(ctx, ctx.write.statement(withExact(ctx, { kind: 'select', lock })))
+  return uniqueByKey(
+    ctx.meta,
+    rows.map((row) => withExactTexts(row, ctx.exact)),
+  )
 }
 
 function keysOf(meta: TableMeta, rows: readonly Row[]): unknown[][] {
-  return rows.map((row) => meta.primaryKey.map((c) => row[c]))
+  return rows.map((row) => meta.primaryKey.map((c) => plainValue(row[c], true)))
 }
 
 function keySet(meta: TableMeta, rows: readonly Row[]): KeySet {
@@ -263,7 +279,11 @@ async function runReturning(
 ): Promise<{ result: SqlResult; rows: Row[]; inserted: boolean[] }> {
   const raw = await runStatements(
     ctx,
-    { kind: 'write', returning: true, ...(options.inserted && { inserted: true }) },
+    withExact(ctx, {
+      kind: 'write',
+      returning: true,
+      ...(options.inserted && { inserted: true }),
+    }),
     options.keys,
   )
   const selections = ctx.write.userReturning
@@ -275,7 +295,7 @@ async function runReturning(
     for (const column in returned) {
       if (!column.startsWith(PREFIX)) row[column] = returned[column]
     }
-    rows.push(row)
+    rows.push(ctx.exact.length > 0 ? withExactTexts(returned, ctx.exact) : row)
     if (options.inserted) inserted.push(returned[INSERTED] === true)
     if (selections) {
       const userRow: Row = {}
@@ -402,6 +422,7 @@ async function readLookups(ctx: Ctx, lookups: readonly Lookup[], lock: boolean):
         columns,
         tuples,
         lock,
+        ctx.exact,
       )),
     )
   }

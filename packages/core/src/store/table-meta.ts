@@ -16,14 +16,17 @@ export async function readColumns(
   table: string,
 ): Promise<Map<string, ColumnInfo>> {
   const { sql, params } = dialect.columnsQuery(table)
-  const { rows } = await connection.query<{ name: string; type: string; generated: unknown }>(
-    sql,
-    params,
-  )
+  const { rows } = await connection.query<{
+    name: string
+    type: string
+    generated: unknown
+    computed: unknown
+  }>(sql, params)
+  const flag = (value: unknown) => value === true || Number(value) === 1
   return new Map(
     rows.map((r) => [
       r.name,
-      { name: r.name, type: r.type, generated: r.generated === true || Number(r.generated) === 1 },
+      { name: r.name, type: r.type, generated: flag(r.generated), computed: flag(r.computed) },
     ]),
   )
 }

@@ -1,4 +1,5 @@
 import {
+  type ExactText,
   isPlainObject,
   quoteQualified,
   type SqlDialect,
@@ -11,6 +12,20 @@ import { auditIndexes } from './indexes.js'
 const TEXT_LIMIT = { max: 65_535, unit: 'bytes' } as const
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+
+const asText = ['CAST(', ' AS CHAR)']
+
+/**
+ * Types mysql2 parses lossily: DATETIME/TIMESTAMP to a millisecond `Date` (they hold up to
+ * microseconds), JSON to a JS value (MariaDB keeps the text as written).
+ */
+const EXACT: ReadonlyMap<string, ExactText> = new Map(
+  Object.entries({
+    datetime: { sql: asText, kind: 'timestamp' },
+    timestamp: { sql: asText, kind: 'timestamp' },
+    json: { sql: asText, kind: 'json' },
+  } satisfies Record<string, ExactText>),
+)
 
 /**
  * MySQL and MariaDB (mysql2). DATETIME has no zone, so Chronicle writes and reads it as
@@ -66,10 +81,19 @@ export const mysqlDialect: SqlDialect = {
     ]
   },
   columnsQuery: (table) => ({
-    sql: `SELECT COLUMN_NAME AS name, lower(DATA_TYPE) AS type, (EXTRA LIKE '%auto_increment%') AS generated
-FROM information_schema.COLUMNS
-WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
-ORDER BY ORDINAL_POSITION`,
+    // MariaDB's JSON is LONGTEXT checked by json_valid(): named `json` here, as MySQL's is.
+    sql: `SELECT c.COLUMN_NAME AS name,
+  CASE WHEN EXISTS (SELECT 1 FROM information_schema.TABLE_CONSTRAINTS tc
+    JOIN information_schema.CHECK_CONSTRAINTS cc
+      ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
+    WHERE tc.TABLE_SCHEMA = c.TABLE_SCHEMA AND tc.TABLE_NAME = c.TABLE_NAME AND tc.CONSTRAINT_TYPE = 'CHECK'
+      AND cc.CHECK_CLAUSE = CONCAT('json_valid(\`', c.COLUMN_NAME, '\`)'))
+  THEN 'json' ELSE lower(c.DATA_TYPE) END AS type,
+  (c.EXTRA LIKE '%auto_increment%') AS generated,
+  (c.EXTRA LIKE '%VIRTUAL GENERATED%' OR c.EXTRA LIKE '%STORED GENERATED%') AS computed
+FROM information_schema.COLUMNS c
+WHERE c.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND c.TABLE_NAME = ?
+ORDER BY c.ORDINAL_POSITION`,
     params: [splitTableName(table).schema, splitTableName(table).table],
   }),
   uniqueKeysQuery: (table) => ({
@@ -84,6 +108,7 @@ ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
     `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`,
   readTimestamp: (value) =>
     value instanceof Date ? value : new Date(`${String(value).replace(' ', 'T')}Z`),
+  exactText: (type) => EXACT.get(type),
   encodeParam(value) {
     // mysql2 expands objects into `key = value` lists and arrays into tuples.
     if (Array.isArray(value) || isPlainObject(value)) return JSON.stringify(value)
