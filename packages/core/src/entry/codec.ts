@@ -53,8 +53,8 @@ const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*/g
 
 /** True when `parsed` stands for `text` exactly, so the snapshot can hold it as plain JSON. */
 function exactJson(text: string, parsed: JsonValue, kind: ExactKind): boolean {
-  // JSON null would read back as SQL NULL.
-  if (parsed === null) return false
+  // JSON null would read back as SQL NULL, a top-level string as plain text.
+  if (parsed === null || typeof parsed === 'string') return false
   if (kind === 'json') return JSON.stringify(parsed) === text
   // jsonb normalises keys and spacing itself: only its exact decimal numbers can be lost.
   for (const [token] of text.matchAll(JSON_TOKEN)) {
@@ -66,7 +66,13 @@ function exactJson(text: string, parsed: JsonValue, kind: ExactKind): boolean {
 function encodeExact({ text, kind, value }: DatabaseText): [JsonValue, TaggedType?] {
   if (kind === 'text') return [text]
   if (kind === 'json' || kind === 'jsonb') {
-    const parsed = JSON.parse(text) as JsonValue
+    let parsed: JsonValue
+    try {
+      parsed = JSON.parse(text) as JsonValue
+    } catch {
+      // Not JSON after all (a text column taken for MariaDB JSON): as the driver gave it.
+      return encodeValue(value)
+    }
     return exactJson(text, parsed, kind) ? [parsed] : [text, 'json']
   }
   // A driver's own date text (mysql2 `dateStrings`) is exact already; so is `infinity`.
@@ -148,14 +154,11 @@ export function decodeRow<Row = Record<string, unknown>>(encoded: EncodedRow | n
 }
 
 /**
- * The values that write an encoded row back exactly: the database's own texts verbatim,
- * JSON columns as JSON text (a top-level string or JSON `null` included), `-0` as text
- * (drivers print it `0`), everything else decoded for the driver.
+ * The values that write an encoded row back exactly: the database's own texts verbatim
+ * (JSON `null` and top-level JSON strings included), `-0` as text (drivers print it `0`),
+ * everything else decoded for the driver.
  */
-export function writableRow(
-  encoded: EncodedRow,
-  isJson: (column: string) => boolean,
-): Record<string, unknown> {
+export function writableRow(encoded: EncodedRow): Record<string, unknown> {
   const types = (encoded[TYPES_KEY] ?? {}) as Record<string, TaggedType>
   const out: Record<string, unknown> = {}
   for (const [column, value] of Object.entries(encoded)) {
@@ -163,8 +166,6 @@ export function writableRow(
     const type = types[column]
     if (value !== null && (type === 'timestamp' || type === 'json')) {
       out[column] = new Verbatim(value as string)
-    } else if (value !== null && type === undefined && isJson(column)) {
-      out[column] = new Verbatim(JSON.stringify(value))
     } else if (type === 'number' && value === '-0') {
       out[column] = new Verbatim('-0')
     } else {

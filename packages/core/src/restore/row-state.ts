@@ -76,11 +76,7 @@ export async function planRowState(
   const table = rowTable(entry)
   const meta = await engine.tableMeta(connection, table, { fresh: true })
   const exact = exactReads(meta, engine.dialect)
-  const isJson = (column: string) => {
-    const kind = exact.find((read) => read.column === column)?.kind
-    return kind === 'json' || kind === 'jsonb'
-  }
-  const key = writableRow((entry.newValues ?? entry.oldValues) as EncodedRow, isJson)
+  const key = writableRow((entry.newValues ?? entry.oldValues) as EncodedRow)
   const keyValues = meta.primaryKey.map((c) => key[c])
   const rows = await readRowsByKeys(
     connection,
@@ -108,7 +104,7 @@ export async function planRowState(
   )
   const wantedEncoded = target ? pickEncoded(target, written) : null
   const wanted = decodeRow<Row>(wantedEncoded)
-  const values = wantedEncoded ? writableRow(wantedEncoded, isJson) : null
+  const values = wantedEncoded ? writableRow(wantedEncoded) : null
   const currentEncoded = current ? encodeRow(current) : null
   const now = decodeRow<Row>(currentEncoded) ?? {}
   let changes: RestoreChange[]

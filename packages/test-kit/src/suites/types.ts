@@ -81,7 +81,14 @@ const POSTGRES: Column[] = [
     tag: 'json',
   },
   { name: 'jb_plain', ddl: 'jsonb', insert: '{"b": [1, "x"], "a": {"c": true}}' },
-  { name: 'jb_string', ddl: 'jsonb', insert: '"hello"', update: '"world"', stored: 'hello' },
+  {
+    name: 'jb_string',
+    ddl: 'jsonb',
+    insert: '"hello"',
+    update: '"world"',
+    stored: '"hello"',
+    tag: 'json',
+  },
   { name: 'jb_null', ddl: 'jsonb', insert: 'null', stored: 'null', tag: 'json' },
   { name: 'jb_sql_null', ddl: 'jsonb', insert: null, stored: null },
   // numeric keeps its scale: 2.50 and 2.5 are different texts, so the update is a change.
@@ -126,7 +133,14 @@ const MARIADB: Column[] = [
     tag: 'json',
   },
   { name: 'j_plain', ddl: 'JSON', insert: '{"a":[1,2]}', stored: { a: [1, 2] } },
-  { name: 'j_string', ddl: 'JSON', insert: '"hello"', update: '"world"', stored: 'hello' },
+  {
+    name: 'j_string',
+    ddl: 'JSON',
+    insert: '"hello"',
+    update: '"world"',
+    stored: '"hello"',
+    tag: 'json',
+  },
   { name: 'j_null', ddl: 'JSON', insert: 'null', stored: 'null', tag: 'json' },
   { name: 'j_sql_null', ddl: 'JSON', insert: null, stored: null },
   // DECIMAL(10,2) holds 2.50 whatever is written: 2.5 is no change.

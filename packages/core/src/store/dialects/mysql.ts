@@ -82,19 +82,25 @@ export const mysqlDialect: SqlDialect = {
   },
   columnsQuery: (table) => ({
     // MariaDB's JSON is LONGTEXT checked by json_valid(): named `json` here, as MySQL's is.
-    sql: `SELECT c.COLUMN_NAME AS name,
-  CASE WHEN EXISTS (SELECT 1 FROM information_schema.TABLE_CONSTRAINTS tc
-    JOIN information_schema.CHECK_CONSTRAINTS cc
-      ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
-    WHERE tc.TABLE_SCHEMA = c.TABLE_SCHEMA AND tc.TABLE_NAME = c.TABLE_NAME AND tc.CONSTRAINT_TYPE = 'CHECK'
-      AND cc.CHECK_CLAUSE = CONCAT('json_valid(\`', c.COLUMN_NAME, '\`)'))
-  THEN 'json' ELSE lower(c.DATA_TYPE) END AS type,
+    // The checks are read by constants once (a correlated lookup scans information_schema).
+    sql: `SELECT c.COLUMN_NAME AS name, IF(j.CHECK_CLAUSE IS NULL, lower(c.DATA_TYPE), 'json') AS type,
   (c.EXTRA LIKE '%auto_increment%') AS generated,
   (c.EXTRA LIKE '%VIRTUAL GENERATED%' OR c.EXTRA LIKE '%STORED GENERATED%') AS computed
 FROM information_schema.COLUMNS c
+LEFT JOIN (SELECT DISTINCT cc.CHECK_CLAUSE FROM information_schema.TABLE_CONSTRAINTS tc
+  JOIN information_schema.CHECK_CONSTRAINTS cc
+    ON cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME AND cc.CONSTRAINT_SCHEMA = COALESCE(?, DATABASE())
+  WHERE tc.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND tc.TABLE_NAME = ? AND tc.CONSTRAINT_TYPE = 'CHECK') j
+  ON j.CHECK_CLAUSE = CONCAT('json_valid(\`', c.COLUMN_NAME, '\`)')
 WHERE c.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND c.TABLE_NAME = ?
 ORDER BY c.ORDINAL_POSITION`,
-    params: [splitTableName(table).schema, splitTableName(table).table],
+    params: [
+      splitTableName(table).schema,
+      splitTableName(table).schema,
+      splitTableName(table).table,
+      splitTableName(table).schema,
+      splitTableName(table).table,
+    ],
   }),
   uniqueKeysQuery: (table) => ({
     sql: `SELECT INDEX_NAME AS index_name, COLUMN_NAME AS column_name
