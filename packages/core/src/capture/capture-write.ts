@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { type ExactRead, exactReads, plainValue, withExactTexts } from '../entry/exact-values.js'
+import { exactParam } from '../entry/codec.js'
+import { type ExactRead, exactReads, withExactTexts } from '../entry/exact-values.js'
 import { ChronicleError, isChronicleError } from '../errors/chronicle-error.js'
 import type { SqlResult } from '../store/connection.js'
 import type { Statement } from '../store/dialect.js'
@@ -224,7 +225,7 @@ async function preRead(ctx: Ctx, lock: boolean): Promise<Row[]> {
 }
 
 function keysOf(meta: TableMeta, rows: readonly Row[]): unknown[][] {
-  return rows.map((row) => meta.primaryKey.map((c) => plainValue(row[c], true)))
+  return rows.map((row) => meta.primaryKey.map((c) => exactParam(row[c])))
 }
 
 function keySet(meta: TableMeta, rows: readonly Row[]): KeySet {

@@ -154,6 +154,16 @@ export function decodeRow<Row = Record<string, unknown>>(encoded: EncodedRow | n
 }
 
 /**
+ * A captured value as a statement parameter that matches the database's value exactly:
+ * the stored text where the driver's value is inexact (a `Date` would lose microseconds).
+ */
+export function exactParam(value: unknown): unknown {
+  if (!(value instanceof DatabaseText)) return value
+  const [json, type] = encodeValue(value)
+  return type === 'timestamp' || type === 'json' || value.kind === 'text' ? json : value.value
+}
+
+/**
  * The values that write an encoded row back exactly: the database's own texts verbatim
  * (JSON `null` and top-level JSON strings included), `-0` as text (drivers print it `0`),
  * everything else decoded for the driver.

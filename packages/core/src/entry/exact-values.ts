@@ -74,11 +74,7 @@ export function withExactTexts(returned: Row, exact: readonly ExactRead[]): Row 
   return row
 }
 
-/**
- * A value of a snapshot row as the driver gave it, or, `asParam`, as a statement parameter
- * that matches it exactly (its text: a `Date` would lose microseconds).
- */
-export function plainValue(value: unknown, asParam = false): unknown {
-  if (!(value instanceof DatabaseText)) return value
-  return asParam ? value.text : value.value
+/** A value of a snapshot row as the driver gave it. */
+export function plainValue(value: unknown): unknown {
+  return value instanceof DatabaseText ? value.value : value
 }

@@ -343,6 +343,40 @@ export function typesSuite(factory: AdapterFactory, kind: DatabaseKind) {
       expect(await client.audit.verify()).toMatchObject({ ok: true, broken: [] })
     })
 
+    it.skipIf(kind === 'sqlite')(
+      'rows keyed by timestamps in the same millisecond keep distinct entity ids; update and restore find each by its exact key',
+      async () => {
+        // SQLite stores a timestamp as the text it is given: nothing is lost there.
+        const stamped = 'stamped' as TableName
+        const f = await start({
+          tables: { ...defaultTables, stamped: { primaryKey: 'at' } } as never,
+          ...(session && { timeZone: session }),
+        })
+        const { client, db } = f
+        const postgres = kind === 'postgres'
+        await db.exec(
+          `CREATE TABLE stamped (at ${postgres ? 'timestamptz' : 'DATETIME(6)'} PRIMARY KEY, label VARCHAR(16))`,
+        )
+        const first = postgres ? '2024-01-01T10:00:00.123456Z' : '2024-01-01 10:00:00.123456'
+        const second = postgres ? '2024-01-01T10:00:00.123999Z' : '2024-01-01 10:00:00.123999'
+        await client.insert(stamped, [
+          { at: first, label: 'a' },
+          { at: second, label: 'b' },
+        ])
+        await client.update(stamped, { label: 'b' }, { label: 'c' })
+        const { items } = await client.audit.logs({ table: 'stamped' })
+        const id = (at: string) => (postgres ? at : at.replace(' ', 'T'))
+        expect(items.map((e) => [e.action, e.entityId])).toEqual([
+          ['UPDATE', id(second)],
+          ['INSERT', id(second)],
+          ['INSERT', id(first)],
+        ])
+        await client.audit.restore(items[0]?.id as number)
+        const labels = await db.exec('SELECT label FROM stamped ORDER BY at')
+        expect(labels.map((r) => r.label)).toEqual(['a', 'b'])
+      },
+    )
+
     it.skipIf(kind !== 'mariadb')(
       'mysql2 dateStrings: entries hold the driver strings, microseconds count, restore writes them back',
       async () => {
