@@ -19,11 +19,19 @@ export type {
 } from './capture/write-description.js'
 export { Chronicle } from './chronicle.js'
 export type { ChronicleOptions } from './config/options.js'
+export type { ExactRead } from './entry/exact-values.js'
 export { ChronicleError } from './errors/chronicle-error.js'
 export { translateDriverError } from './errors/driver-error.js'
 export { createAuditTable } from './store/audit-table.js'
 export type { SqlConnection, SqlDatabase, SqlResult } from './store/connection.js'
-export type { ColumnInfo, DialectName, SqlDialect, Statement } from './store/dialect.js'
+export type {
+  ColumnInfo,
+  DialectName,
+  ExactKind,
+  ExactText,
+  SqlDialect,
+  Statement,
+} from './store/dialect.js'
 export { getDialect } from './store/dialects/index.js'
-export type { SyncSqlConnection } from './store/steps.js'
+export type { SyncSqlConnection, TransactionControl } from './store/steps.js'
 export type { TableMeta } from './store/table-meta.js'

@@ -1,5 +1,6 @@
 import type {
   DialectName,
+  ExactRead,
   InsertValue,
   KeySet,
   UserSelection,
@@ -298,32 +299,38 @@ export interface Printed {
 }
 
 /** Stand-ins compiled in place of values, so a form's parameters can be traced to their source. */
-class ValueSlot {
-  constructor(readonly index: number) {}
-}
+class ValueSlot {}
 class KeySlot {
-  constructor(
-    readonly tuple: number,
-    readonly column: number,
-  ) {}
+  readonly tuple: number
+  readonly column: number
+  constructor(tuple: number, column: number) {
+    this.tuple = tuple
+    this.column = column
+  }
 }
 
-/** The write's tree with every value replaced by a {@link ValueSlot}, numbered in visit order. */
+/** The write's tree with every value replaced by a {@link ValueSlot} of its own. */
 class SlotTransformer extends OperationNodeTransformer {
-  count = 0
   immediate = false
   protected override transformValue(node: ValueNode): ValueNode {
     if (node.immediate) this.immediate = true
-    return { ...node, value: new ValueSlot(this.count++) }
+    return { ...node, value: new ValueSlot() }
   }
   protected override transformPrimitiveValueList(
     node: PrimitiveValueListNode,
   ): PrimitiveValueListNode {
-    return { ...node, values: node.values.map(() => new ValueSlot(this.count++)) }
+    return { ...node, values: node.values.map(() => new ValueSlot()) }
   }
 }
 
 function variantKey(variant: WriteVariant): string {
+  const exact = (variant.exact ?? [])
+    .map((read) => `${read.column}\u0001${read.sql.join('\u0001')}`)
+    .join('\u0002')
+  return `${formKey(variant)}\u0003${exact}`
+}
+
+function formKey(variant: WriteVariant): string {
   if (variant.kind === 'select') return `s${variant.lock ? 1 : 0}`
   const keys = variant.keys ? `${variant.keys.columns.length}x${variant.keys.tuples.length}` : ''
   return `w${variant.returning ? 1 : 0}${variant.inserted ? 1 : 0}:${keys}`
@@ -433,11 +440,13 @@ class VariantForms {
   }
 
   build(variant: WriteVariant): RootOperationNode {
-    return variant.kind === 'select' ? this.#select(variant.lock) : this.#write(variant)
+    return variant.kind === 'select'
+      ? this.#select(variant.lock, variant.exact)
+      : this.#write(variant)
   }
 
   /** `SELECT target.* FROM …` with the write's own FROM/USING, joins, WHERE, ORDER BY, LIMIT. */
-  #select(lock: boolean): SelectQueryNode {
+  #select(lock: boolean, exact: readonly ExactRead[] = []): SelectQueryNode {
     const query = this.query as UpdateQueryNode | DeleteQueryNode
     const target = this.#target
     let froms: readonly OperationNode[]
@@ -452,7 +461,10 @@ class VariantForms {
     return {
       ...SelectQueryNode.createFrom(froms, query.with),
       from: FromNode.create(froms),
-      selections: [SelectionNode.createSelectAllFromTable(TableNode.create(target.ref))],
+      selections: [
+        SelectionNode.createSelectAllFromTable(TableNode.create(target.ref)),
+        ...this.#exact(exact),
+      ],
       ...(query.joins && { joins: query.joins }),
       ...(query.where && { where: query.where }),
       ...(query.orderBy && { orderBy: query.orderBy }),
@@ -484,6 +496,7 @@ class VariantForms {
       this.#dialect === 'postgres'
         ? SelectionNode.createSelectAllFromTable(TableNode.create(ref))
         : SelectionNode.createSelectAll(),
+      ...this.#exact(variant.exact ?? []),
     ]
     query.returning?.selections.forEach((selection, i) => {
       const inner = selection.selection
@@ -508,6 +521,24 @@ class VariantForms {
       )
     }
     return { ...query, returning: ReturningNode.create(selections) }
+  }
+
+  /** Each exact read: its SQL around `target.column`, aliased `__chronicle_x<i>`. */
+  #exact(exact: readonly ExactRead[]): SelectionNode[] {
+    const table = TableNode.create(this.#target.ref)
+    return exact.map((read, i) =>
+      SelectionNode.create(
+        AliasNode.create(
+          RawNode.create(
+            read.sql,
+            read.sql
+              .slice(1)
+              .map(() => ReferenceNode.create(ColumnNode.create(read.column), table)),
+          ),
+          IdentifierNode.create(`__chronicle_x${i}`),
+        ),
+      ),
+    )
   }
 
   /** `target.key = any($1)` (PostgreSQL, one column), else `(k1, k2) in ((?, ?), …)`. */

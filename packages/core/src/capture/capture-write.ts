@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { exactParam } from '../entry/codec.js'
+import { type ExactRead, exactReads, withExactTexts } from '../entry/exact-values.js'
 import { ChronicleError, isChronicleError } from '../errors/chronicle-error.js'
 import type { SqlResult } from '../store/connection.js'
 import type { Statement } from '../store/dialect.js'
@@ -144,7 +146,9 @@ function* runWrite(
   const dialect = engine.dialect
   // SQLite has one writer at a time: nothing can slip between the pre-read and the write.
   const restrict = dialect.name !== 'sqlite'
-  const ctx = { engine, write, meta }
+  // Columns the driver gives inexactly are read as the database's text too, in the same statements.
+  const exact = exactReads(meta, dialect)
+  const ctx = { engine, write, meta, exact }
   let before: Row[] = []
   let after: Row[]
   let result: SqlResult
@@ -164,7 +168,14 @@ function* runWrite(
       ;({ result, rows: after } = yield* runReturning(ctx, { keys }))
     } else {
       result = yield* runStatements(ctx, { kind: 'write', returning: false }, keys)
-      after = yield* readRowsByKeysSteps(dialect, meta.name, meta.primaryKey, keysOf(meta, before))
+      after = yield* readRowsByKeysSteps(
+        dialect,
+        meta.name,
+        meta.primaryKey,
+        keysOf(meta, before),
+        false,
+        exact,
+      )
     }
     written()
   } else if (write.operation === 'delete') {
@@ -191,7 +202,14 @@ function* runWrite(
       result = yield* runStatements(ctx, { kind: 'write', returning: false })
       written()
       after = insertedKeys
-        ? yield* readRowsByKeysSteps(dialect, meta.name, meta.primaryKey, insertedKeys(result))
+        ? yield* readRowsByKeysSteps(
+            dialect,
+            meta.name,
+            meta.primaryKey,
+            insertedKeys(result),
+            false,
+            exact,
+          )
         : yield* readLookups(ctx, lookups, false)
       if (write.conflict) assertAffectedRows(meta, write, before, after, result)
     }
@@ -205,6 +223,12 @@ interface Ctx {
   readonly engine: AuditEngine
   readonly write: WriteDescription
   readonly meta: TableMeta
+  readonly exact: readonly ExactRead[]
+}
+
+/** The variant with the exact reads, when the table has any. */
+function withExact<V extends WriteVariant>(ctx: Ctx, variant: V): V {
+  return ctx.exact.length > 0 ? { ...variant, exact: ctx.exact } : variant
 }
 
 function run(statement: Statement) {
@@ -212,12 +236,15 @@ function run(statement: Statement) {
 }
 
 function* preRead(ctx: Ctx, lock: boolean): Steps<Row[]> {
-  const { rows } = yield* run(ctx.write.statement({ kind: 'select', lock }))
-  return uniqueByKey(ctx.meta, rows)
+  const { rows } = yield* run(ctx.write.statement(withExact(ctx, { kind: 'select', lock })))
+  return uniqueByKey(
+    ctx.meta,
+    rows.map((row) => withExactTexts(row, ctx.exact)),
+  )
 }
 
 function keysOf(meta: TableMeta, rows: readonly Row[]): unknown[][] {
-  return rows.map((row) => meta.primaryKey.map((c) => row[c]))
+  return rows.map((row) => meta.primaryKey.map((c) => exactParam(row[c])))
 }
 
 function keySet(meta: TableMeta, rows: readonly Row[]): KeySet {
@@ -272,7 +299,11 @@ function* runReturning(
 ): Steps<{ result: SqlResult; rows: Row[]; inserted: boolean[] }> {
   const raw = yield* runStatements(
     ctx,
-    { kind: 'write', returning: true, ...(options.inserted && { inserted: true }) },
+    withExact(ctx, {
+      kind: 'write',
+      returning: true,
+      ...(options.inserted && { inserted: true }),
+    }),
     options.keys,
   )
   const selections = ctx.write.userReturning
@@ -284,7 +315,7 @@ function* runReturning(
     for (const column in returned) {
       if (!column.startsWith(PREFIX)) row[column] = returned[column]
     }
-    rows.push(row)
+    rows.push(ctx.exact.length > 0 ? withExactTexts(returned, ctx.exact) : row)
     if (options.inserted) inserted.push(returned[INSERTED] === true)
     if (selections) {
       const userRow: Row = {}
@@ -402,7 +433,14 @@ function* readLookups(ctx: Ctx, lookups: readonly Lookup[], lock: boolean): Step
   const rows: Row[] = []
   for (const { columns, tuples } of lookups) {
     rows.push(
-      ...(yield* readRowsByKeysSteps(ctx.engine.dialect, ctx.meta.name, columns, tuples, lock)),
+      ...(yield* readRowsByKeysSteps(
+        ctx.engine.dialect,
+        ctx.meta.name,
+        columns,
+        tuples,
+        lock,
+        ctx.exact,
+      )),
     )
   }
   return uniqueByKey(ctx.meta, rows)

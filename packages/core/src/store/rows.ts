@@ -1,4 +1,5 @@
 import { encodeEntityId } from '../entry/codec.js'
+import { type ExactRead, exactAlias, withExactTexts } from '../entry/exact-values.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
 import type { SqlConnection } from './connection.js'
 import type { SqlDialect } from './dialect.js'
@@ -29,6 +30,7 @@ export function rowEntityId(meta: Pick<TableMeta, 'name' | 'primaryKey'>, row: R
 /**
  * Reads the rows whose `columns` equal one of `tuples`, in as few statements as the bind
  * limit allows (never one per row). `lock` takes row locks for the rest of the transaction.
+ * With `exact`, those columns are also read as the database's text, for snapshots.
  */
 export function* readRowsByKeysSteps(
   dialect: SqlDialect,
@@ -36,13 +38,19 @@ export function* readRowsByKeysSteps(
   columns: readonly string[],
   tuples: readonly (readonly unknown[])[],
   lock = false,
+  exact: readonly ExactRead[] = [],
 ): Steps<Row[]> {
   if (tuples.length === 0) return []
   const perStatement = Math.max(1, Math.floor((dialect.maxParams - 1) / columns.length))
   const rows: Row[] = []
   for (let start = 0; start < tuples.length; start += perStatement) {
     const chunk = tuples.slice(start, start + perStatement)
-    const sql = new SqlBuilder(dialect).raw('SELECT * FROM ').id(table).raw(' WHERE ')
+    const sql = new SqlBuilder(dialect).raw('SELECT ').id(table).raw('.*')
+    exact.forEach((read, i) => {
+      const ref = `${dialect.quote(table)}.${dialect.quote(read.column)}`
+      sql.raw(`, ${read.sql.join(ref)} AS ${dialect.quote(exactAlias(i))}`)
+    })
+    sql.raw(' FROM ').id(table).raw(' WHERE ')
     if (columns.length === 1) {
       sql
         .id(columns[0] as string)
@@ -59,7 +67,7 @@ export function* readRowsByKeysSteps(
     if (lock) sql.raw(dialect.lockSuffix)
     const { sql: text, params } = sql.build()
     const result = yield* query<Row>(text, params)
-    rows.push(...result.rows)
+    for (const row of result.rows) rows.push(exact.length > 0 ? withExactTexts(row, exact) : row)
   }
   return rows
 }
@@ -71,8 +79,9 @@ export function readRowsByKeys(
   columns: readonly string[],
   tuples: readonly (readonly unknown[])[],
   lock = false,
+  exact: readonly ExactRead[] = [],
 ): Promise<Row[]> {
-  return runAsync(readRowsByKeysSteps(dialect, table, columns, tuples, lock), connection)
+  return runAsync(readRowsByKeysSteps(dialect, table, columns, tuples, lock, exact), connection)
 }
 
 /** Keeps the first row of each primary key (joins in a pre-read can repeat a row). */

@@ -16,11 +16,17 @@ export function* readColumnsSteps(
   table: string,
 ): Steps<Map<string, ColumnInfo>> {
   const { sql, params } = dialect.columnsQuery(table)
-  const { rows } = yield* query<{ name: string; type: string; generated: unknown }>(sql, params)
+  const { rows } = yield* query<{
+    name: string
+    type: string
+    generated: unknown
+    computed: unknown
+  }>(sql, params)
+  const flag = (value: unknown) => value === true || Number(value) === 1
   return new Map(
     rows.map((r) => [
       r.name,
-      { name: r.name, type: r.type, generated: r.generated === true || Number(r.generated) === 1 },
+      { name: r.name, type: r.type, generated: flag(r.generated), computed: flag(r.computed) },
     ]),
   )
 }
