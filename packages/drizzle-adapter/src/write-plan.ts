@@ -1,6 +1,7 @@
 import {
   ChronicleError,
   type DialectName,
+  type ExactRead,
   type InsertValue,
   type KeySet,
   type WriteDescription,
@@ -211,16 +212,23 @@ class VariantPrinter {
 
   print(variant: WriteVariant): { sql: string; params: unknown[] } {
     const query = this.#context.dialect.sqlToQuery(
-      variant.kind === 'select' ? this.#select(variant.lock) : this.#write(variant),
+      variant.kind === 'select'
+        ? this.#select(variant.lock, variant.exact ?? [])
+        : this.#write(variant),
     )
     return { sql: query.sql, params: fillPlaceholders(query.params, this.#placeholders) }
   }
 
   /** `SELECT <target>.* FROM <target>` with the write's WHERE, ORDER BY and LIMIT. */
-  #select(lock: boolean): SQL {
+  #select(lock: boolean, exact: readonly ExactRead[]): SQL {
     const { table, where, orderBy, limit } = this.#config
     const name = this.#context.name
-    const chunks = [sql`select ${table}.* from ${table}`]
+    // An aliased SQL in a plain template prints its alias only: print `expr as alias` here.
+    const reads = this.#exact(exact).map(({ field }) => {
+      const { sql: expression, fieldAlias } = field as SQL.Aliased
+      return sql`, ${expression} as ${sql.identifier(fieldAlias)}`
+    })
+    const chunks = [sql`select ${table}.*${sql.join(reads)} from ${table}`]
     if (where) chunks.push(sql` where ${where}`)
     if (orderBy && orderBy.length > 0)
       chunks.push(sql` order by ${sql.join(orderBy as SQL[], sql`, `)}`)
@@ -237,7 +245,9 @@ class VariantPrinter {
       const condition = this.#keyCondition(variant.keys)
       config.where = config.where ? and(config.where, condition) : condition
     }
-    if (variant.returning) config.returning = this.#returningFields(variant.inserted === true)
+    if (variant.returning) {
+      config.returning = this.#returningFields(variant.inserted === true, variant.exact ?? [])
+    }
     const { dialect } = this.#context
     if (this.#kind === 'update') return dialect.buildUpdateQuery(config)
     if (this.#kind === 'delete') return dialect.buildDeleteQuery(config)
@@ -245,11 +255,17 @@ class VariantPrinter {
     return is(built, SQL) ? built : built.sql
   }
 
-  /** `<target>.*`, then the caller's fields aliased `__chronicle_u<i>`, then `xmax = 0`. */
-  #returningFields(inserted: boolean): OrderedField[] {
+  /**
+   * `<target>.*`, the exact reads, the caller's fields aliased `__chronicle_u<i>`, then
+   * `xmax = 0`.
+   */
+  #returningFields(inserted: boolean, exact: readonly ExactRead[]): OrderedField[] {
     const { table } = this.#config
     const all = this.#context.name === 'postgres' ? sql`${table}.*` : sql.raw('*')
-    const fields: OrderedField[] = [{ path: ['__chronicle_all'], field: all }]
+    const fields: OrderedField[] = [
+      { path: ['__chronicle_all'], field: all },
+      ...this.#exact(exact),
+    ]
     this.#returning?.forEach(({ field }, i) => {
       fields.push({ path: [`${USER}${i}`], field: fieldSql(field).as(`${USER}${i}`) })
     })
@@ -260,6 +276,18 @@ class VariantPrinter {
       })
     }
     return fields
+  }
+
+  /** Each exact read: its SQL around `<target>.<column>`, aliased `__chronicle_x<i>`. */
+  #exact(exact: readonly ExactRead[]): OrderedField[] {
+    const { table } = this.#config
+    return exact.map((read, i) => {
+      const column = sql`${table}.${sql.identifier(read.column)}`
+      const chunks = read.sql.flatMap((text, j) =>
+        j === 0 ? [sql.raw(text)] : [column, sql.raw(text)],
+      )
+      return { path: [`__chronicle_x${i}`], field: sql.join(chunks).as(`__chronicle_x${i}`) }
+    })
   }
 
   /** `target.key = any($1)` (PostgreSQL, one column), else `(k1, k2) in ((?, ?), …)`. */

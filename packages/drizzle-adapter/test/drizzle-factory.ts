@@ -14,6 +14,8 @@ import { drizzle as drizzleMysql } from 'drizzle-orm/mysql2'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import type { Pool as MysqlPool, PoolConnection } from 'mysql2'
 import type pg from 'pg'
+import { driverOf } from '../src/drivers.js'
+import { dialectOf, sessionClient } from '../src/drizzle-internals.js'
 import { auditPlugin, type DrizzleAudit } from '../src/index.js'
 import { attachScope, type Scope, scopeOf } from '../src/scope.js'
 import { FIXTURE_COLUMNS, fixtureTable } from './drizzle-schema.js'
@@ -172,9 +174,14 @@ function client(
           .onConflictDoNothing({ target: conflict.map((c) => table[c]) })
     },
     async select(name, conditions = {}) {
-      const table = tableFor(dialect, name)
+      // `select *` on the db's own connection, values as the driver gives them: the suites
+      // compare them with entries, and a table may have columns no Drizzle definition names.
+      const table = tableFor(dialect, name, conditions)
       const key = name === 'orders' ? 'order_id' : name === 'memberships' ? 'org_id' : 'id'
-      return db.select().from(table).where(where(table, conditions)).orderBy(table[key])
+      const condition = where(table, conditions)
+      const query = sql`select * from ${table}${condition ? sql` where ${condition}` : sql``} order by ${sql.identifier(key)}`
+      const { sql: text, params } = dialectOf(db).sqlToQuery(query)
+      return (await driverOf(db).query(sessionClient(db) as object, text, params)).rows
     },
     async log(event) {
       await audit.log(event, inTransaction ? { tx: db } : {})
