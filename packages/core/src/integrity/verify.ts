@@ -56,7 +56,10 @@ export async function verifyChain(
   options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   const expected = options.head
-  if (expected !== undefined && (typeof expected !== 'string' || !/^[0-9a-f]{64}$/.test(expected))) {
+  if (
+    expected !== undefined &&
+    (typeof expected !== 'string' || !/^[0-9a-f]{64}$/.test(expected))
+  ) {
     throw new ChronicleError(
       'INVALID_FILTER',
       `head must be a 64-character hex digest (what seal returned), got ${JSON.stringify(expected)}`,

@@ -206,9 +206,15 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
                 await writing
               }
             }
-            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toMatchObject({ sealed: 1, through: 1 })
+            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toMatchObject({
+              sealed: 1,
+              through: 1,
+            })
             expect(await writing).toBe(1)
-            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toMatchObject({ sealed: 1, through: 2 })
+            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toMatchObject({
+              sealed: 1,
+              through: 2,
+            })
             expect(await app.audit.verify()).toMatchObject({ ok: true, checked: 2, unsealed: 0 })
           } finally {
             await close()
