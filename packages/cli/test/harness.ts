@@ -61,7 +61,7 @@ export function chronicleInTerminal(
   const { FORCE_COLOR: _f, ...rest } = process.env
   return new Promise<CliResult>((resolve, reject) => {
     const child = spawn('script', ['-qefc', command, '/dev/null'], {
-      env: { ...rest, ...env, TERM: 'dumb' },
+      env: { ...rest, TERM: 'dumb', ...env },
     })
     let stdout = ''
     child.stdout.on('data', (chunk: Buffer) => {
