@@ -1,6 +1,6 @@
 import type { AuditEngine } from '../capture/audit-engine.js'
 import type { AuditEntry } from '../entry/audit-entry.js'
-import { encodeEntityId, encodeRow } from '../entry/codec.js'
+import { encodeEntityId, encodeRow, REDACTED } from '../entry/codec.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
 import { guardApiCall } from '../errors/driver-error.js'
 import { readStoredEntry, selectEntries, toAuditEntry } from '../store/entry-store.js'
@@ -157,10 +157,15 @@ export class TableRepo<Row extends object> {
         return versionDiff<Row>(stateAfter(from), stateAfter(await this.#entryFor(id, options.to)))
       }
       const current = await this.current(key)
-      // The live row is redacted like the snapshots, so a diff never reveals a redacted value.
-      const { redact } = this.#engine.requireTable(this.name)
+      // The live row is redacted like the snapshots, so a diff never reveals a redacted value:
+      // the configured columns, and any the snapshot holds redacted (recorded under another config).
+      const redact = new Set(this.#engine.requireTable(this.name).redact)
+      const before = stateAfter(from)
+      for (const [column, value] of Object.entries(before ?? {})) {
+        if (value === REDACTED) redact.add(column)
+      }
       return versionDiff<Row>(
-        stateAfter(from),
+        before,
         current ? encodeRow(current as Record<string, unknown>, redact) : null,
       )
     })

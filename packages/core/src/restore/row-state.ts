@@ -1,6 +1,6 @@
 import type { AuditEngine } from '../capture/audit-engine.js'
 import { changedColumns } from '../diff/diff.js'
-import { decodeRow, type EncodedRow, encodeRow, TYPES_KEY } from '../entry/codec.js'
+import { decodeRow, type EncodedRow, encodeRow, REDACTED, TYPES_KEY } from '../entry/codec.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
 import type { SqlConnection } from '../store/connection.js'
 import type { StoredEntry } from '../store/entry-store.js'
@@ -84,7 +84,11 @@ export async function planRowState(
       { table, entityId: entry.entityId ?? undefined, auditId: entry.id },
     )
   }
-  const skippedColumns = snapshotColumns.filter((c) => meta.redact.has(c))
+  // A snapshot value that is the redaction marker was never stored: never write it back, even
+  // when today's config (or a CLI without one) no longer redacts that column.
+  const skippedColumns = snapshotColumns.filter(
+    (c) => meta.redact.has(c) || target?.[c] === REDACTED,
+  )
   const wanted = target ? (decodeRow(target) as Row) : null
   if (wanted) for (const column of [...droppedColumns, ...skippedColumns]) delete wanted[column]
   let changes: RestoreChange[]
