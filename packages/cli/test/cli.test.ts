@@ -81,6 +81,17 @@ describe('cli: usage, connection and terminal', () => {
     expect(piped.stdout).not.toContain('\u001b[')
   })
 
+  it('export and import report progress on a terminal', async () => {
+    demo = await demoDatabase('sqlite')
+    const file = join(mkdtempSync(join(tmpdir(), 'chronicle-cli-')), 'audit.jsonl')
+    const exported = await chronicleInTerminal(['export', '--out', file], '', demo.env)
+    expect(exported.code, exported.stdout).toBe(0)
+    expect(exported.stdout).toContain(`Exported 7 entries to ${file}`)
+    const imported = await chronicleInTerminal(['import', file], '', demo.env)
+    expect(imported.code, imported.stdout).toBe(0)
+    expect(imported.stdout).toContain('Imported 0 entries, skipped 7 already present.')
+  })
+
   it('a chronicle.config.ts is found in the working directory and loaded as TypeScript', async () => {
     demo = await demoDatabase('sqlite')
     const dir = mkdtempSync(join(tmpdir(), 'chronicle-cli-'))

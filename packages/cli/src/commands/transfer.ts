@@ -1,8 +1,10 @@
-import { createReadStream, createWriteStream, existsSync } from 'node:fs'
-import { PassThrough } from 'node:stream'
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs'
+import { Transform } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import type { EntryFilter } from '@chronicle/core'
 import { CliError } from '../errors.js'
-import { formatCount } from '../output/format.js'
+import { formatBytes, formatCount } from '../output/format.js'
+import { progress } from '../output/progress.js'
 import type { Output } from '../output/terminal.js'
 import type { Session } from '../session.js'
 
@@ -30,21 +32,29 @@ export async function exportCommand(
     since: flags.since,
     until: flags.until,
   }
-  let target: NodeJS.WritableStream
-  if (flags.out === undefined || flags.out === '-') {
-    // exportJsonl ends its stream; stdout must stay open for the process.
-    const pass = new PassThrough()
-    pass.pipe(process.stdout, { end: false })
-    target = pass
-  } else {
-    target = createWriteStream(flags.out)
+  const toStdout = flags.out === undefined || flags.out === '-'
+  const target = toStdout ? process.stdout : createWriteStream(flags.out as string)
+  // Counts lines on their way out, for the progress line; exportJsonl ends it, and stdout
+  // must stay open for the process, so it is piped without ending its target.
+  const bar = progress('Exporting…')
+  let lines = 0
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      for (const byte of chunk) if (byte === 10) lines += 1
+      bar.update(`Exporting… ${formatCount(lines)} entries`)
+      done(null, chunk)
+    },
+  })
+  counter.pipe(target, { end: !toStdout })
+  let count: number
+  try {
+    count = await session.audit().exportJsonl(filter, counter)
+    if (!toStdout) await finished(target)
+  } finally {
+    bar.stop()
   }
-  const count = await session.audit().exportJsonl(filter, target)
-  if (flags.out !== undefined && flags.out !== '-') {
-    out.note(`Exported ${formatCount(count)} entries to ${flags.out}`)
-  } else if (process.stderr.isTTY) {
-    out.note(`Exported ${formatCount(count)} entries`)
-  }
+  if (!toStdout) out.note(`Exported ${formatCount(count)} entries to ${flags.out}`)
+  else if (process.stderr.isTTY) out.note(`Exported ${formatCount(count)} entries`)
   return 0
 }
 
@@ -57,7 +67,24 @@ export async function importCommand(
 ): Promise<number> {
   if (file !== '-' && !existsSync(file)) throw new CliError(`no such file: ${file}`)
   const source = file === '-' ? process.stdin : createReadStream(file)
-  const result = await session.audit().importJsonl(source)
+  const total = file === '-' ? undefined : statSync(file).size
+  const bar = progress('Importing…')
+  let read = 0
+  async function* counted() {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      read += chunk.length
+      bar.update(
+        `Importing… ${formatBytes(read)}${total ? ` of ${formatBytes(total)} (${Math.floor((read / total) * 100)}%)` : ''}`,
+      )
+      yield chunk
+    }
+  }
+  let result: Awaited<ReturnType<ReturnType<Session['audit']>['importJsonl']>>
+  try {
+    result = await session.audit().importJsonl(counted())
+  } finally {
+    bar.stop()
+  }
   if (flags.json) out.json(result)
   else {
     out.line(
