@@ -10,7 +10,6 @@ import { restoreCommand } from './commands/restore.js'
 import { statsCommand } from './commands/stats.js'
 import { exportCommand, importCommand } from './commands/transfer.js'
 import { loadConfig } from './config.js'
-import { parseDatabaseUrl } from './connection/database-url.js'
 import { EXIT } from './errors.js'
 import { type Output, stdOutput } from './output/terminal.js'
 import { reportError } from './report-error.js'
@@ -304,5 +303,3 @@ export async function run(argv: readonly string[]): Promise<number> {
     return reportError(error, out.colors, state.auditTable)
   }
 }
-
-export { parseDatabaseUrl }

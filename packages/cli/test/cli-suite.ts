@@ -363,6 +363,16 @@ export async function cliSuite(kind: DatabaseKind) {
       expect(named.stderr).toContain('the audit table "nope" does not exist')
       const override = await chronicle(['logs', '--json', '-c', js, '--audit-table', 'audit_logs'])
       expect(override.code, override.stderr).toBe(0)
+      // The scheme's other spellings: mariadb:// for mysql://, postgresql:// for postgres://, sqlite: for a path.
+      const alias = d.url.replace(/^mysql:/, 'mariadb:').replace(/^postgres:/, 'postgresql:')
+      const spelled = await chronicle([
+        'logs',
+        '--json',
+        '--db',
+        kind === 'sqlite' ? `sqlite:${d.url}` : alias,
+      ])
+      expect(spelled.code, spelled.stderr).toBe(0)
+      expect(JSON.parse(spelled.stdout).items).toHaveLength(7)
       const flagWins = await chronicle(['logs', '--json', '--db', d.url], {
         env: { CHRONICLE_DB: 'postgres://127.0.0.1:1/none' },
       })
