@@ -1,17 +1,26 @@
-import type { AuditEntry } from '@chronicle/core'
+import type { AuditEntry, EntryFilter } from '@chronicle/core'
 import { changeLines } from '../output/changes.js'
 import { actionSymbol, formatTime, renderTable } from '../output/format.js'
 import type { Output } from '../output/terminal.js'
 import type { Session } from '../session.js'
 
-export interface LogsFlags {
+/** The filter flags `logs` and `export` share. */
+export interface FilterFlags {
   readonly table?: string
   readonly user?: string
   readonly action?: string
-  readonly limit: number
+  readonly entityId?: string
   readonly since?: string
   readonly until?: string
-  readonly entityId?: string
+}
+
+export function entryFilter(flags: FilterFlags): EntryFilter {
+  const { table, user, action, entityId, since, until } = flags
+  return { table, actorId: user, action, entityId, since, until }
+}
+
+export interface LogsFlags extends FilterFlags {
+  readonly limit: number
   readonly cursor?: string
   readonly json?: boolean
   readonly verbose?: boolean
@@ -50,12 +59,7 @@ export async function logsCommand(
   out: Output,
 ): Promise<number> {
   const page = await session.audit().logs({
-    table: flags.table,
-    actorId: flags.user,
-    action: flags.action,
-    entityId: flags.entityId,
-    since: flags.since,
-    until: flags.until,
+    ...entryFilter(flags),
     limit: flags.limit,
     cursor: flags.cursor,
   })

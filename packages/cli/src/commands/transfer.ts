@@ -1,21 +1,15 @@
 import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs'
 import { Transform } from 'node:stream'
 import { finished } from 'node:stream/promises'
-import type { EntryFilter } from '@chronicle/core'
 import { CliError } from '../errors.js'
 import { formatBytes, formatCount } from '../output/format.js'
 import { progress } from '../output/progress.js'
 import type { Output } from '../output/terminal.js'
 import type { Session } from '../session.js'
+import { entryFilter, type FilterFlags } from './logs.js'
 
-export interface ExportFlags {
+export interface ExportFlags extends FilterFlags {
   readonly out?: string
-  readonly table?: string
-  readonly user?: string
-  readonly action?: string
-  readonly entityId?: string
-  readonly since?: string
-  readonly until?: string
 }
 
 /** `chronicle export`: JSON Lines, oldest first, streamed (constant memory) to a file or stdout. */
@@ -24,14 +18,7 @@ export async function exportCommand(
   flags: ExportFlags,
   out: Output,
 ): Promise<number> {
-  const filter: EntryFilter = {
-    table: flags.table,
-    actorId: flags.user,
-    action: flags.action,
-    entityId: flags.entityId,
-    since: flags.since,
-    until: flags.until,
-  }
+  const filter = entryFilter(flags)
   const toStdout = flags.out === undefined || flags.out === '-'
   const target = toStdout ? process.stdout : createWriteStream(flags.out as string)
   // Counts lines on their way out, for the progress line; exportJsonl ends it, and stdout

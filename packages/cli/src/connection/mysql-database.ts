@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto'
 import type { SqlConnection, SqlDatabase, SqlResult } from '@chronicle/core/adapter'
 import mysql from 'mysql2/promise'
 import type { OpenDatabase } from './open-database.js'
+import { pooledTransaction, probe } from './pooled-transaction.js'
 
 function connectionOf(client: mysql.Pool | mysql.PoolConnection): SqlConnection {
   return {
@@ -26,24 +26,9 @@ export async function mysqlDatabase(url: string): Promise<OpenDatabase> {
     ...connectionOf(pool),
     async transaction(work) {
       const connection = await pool.getConnection()
-      try {
-        await connection.query('BEGIN')
-        const result = await work(connectionOf(connection), randomUUID())
-        await connection.query('COMMIT')
-        return result
-      } catch (error) {
-        await connection.query('ROLLBACK').catch(() => {})
-        throw error
-      } finally {
-        connection.release()
-      }
+      return pooledTransaction(connectionOf(connection), () => connection.release(), work)
     },
   }
-  try {
-    await pool.query('SELECT 1')
-  } catch (error) {
-    await pool.end().catch(() => {})
-    throw error
-  }
+  await probe(database, () => pool.end())
   return { dialect: 'mysql', database, close: () => pool.end() }
 }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto'
 import type { SqlConnection, SqlDatabase, SqlResult } from '@chronicle/core/adapter'
 import pg from 'pg'
 import type { OpenDatabase } from './open-database.js'
+import { pooledTransaction, probe } from './pooled-transaction.js'
 
 const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE'])
 
@@ -27,24 +27,9 @@ export async function postgresDatabase(url: string): Promise<OpenDatabase> {
     ...connectionOf(pool),
     async transaction(work) {
       const client = await pool.connect()
-      try {
-        await client.query('BEGIN')
-        const result = await work(connectionOf(client), randomUUID())
-        await client.query('COMMIT')
-        return result
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {})
-        throw error
-      } finally {
-        client.release()
-      }
+      return pooledTransaction(connectionOf(client), () => client.release(), work)
     },
   }
-  try {
-    await pool.query('SELECT 1')
-  } catch (error) {
-    await pool.end().catch(() => {})
-    throw error
-  }
+  await probe(database, () => pool.end())
   return { dialect: 'postgres', database, close: () => pool.end() }
 }
