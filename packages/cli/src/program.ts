@@ -295,10 +295,8 @@ export async function run(argv: readonly string[]): Promise<number> {
     return state.code
   } catch (error) {
     if (error instanceof CommanderError) {
-      const ok = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(
-        error.code,
-      )
-      return ok ? EXIT.ok : EXIT.usage
+      // Commander printed the message or help; no command at all is a usage error too.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage
     }
     return reportError(error, out.colors, state.auditTable)
   }

@@ -36,6 +36,8 @@ describe('cli: usage, connection and terminal', () => {
       expect(help.stdout, command).toContain('Examples:\n  $ chronicle')
     }
     expect((await chronicle(['nope'])).code).toBe(2)
+    expect((await chronicle([])).code).toBe(2)
+    expect((await chronicle(['--version'])).code).toBe(0)
     expect((await chronicle(['logs', '--nope'])).code).toBe(2)
     expect((await chronicle(['history', 'users'])).code).toBe(2)
   })
