@@ -12,10 +12,13 @@ export default defineConfig({
       { find: /^@chronicle\/drizzle$/, replacement: r('./packages/drizzle-adapter/src/index.ts') },
       { find: /^@chronicle\/kysely$/, replacement: r('./packages/kysely-plugin/src/index.ts') },
       { find: /^@chronicle\/test-kit$/, replacement: r('./packages/test-kit/src/index.ts') },
+      { find: /^@chronicle\/cli$/, replacement: r('./packages/cli/src/index.ts') },
     ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    // The CLI tests run the built `chronicle` binary.
+    globalSetup: ['./packages/cli/test/build-binary.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '.tools/**'],
     pool: 'forks',
     testTimeout: 60_000,

@@ -10,16 +10,17 @@ import { drizzle } from 'drizzle-orm/better-sqlite3'
 import * as schema from './schema.ts'
 
 const { users, orders } = schema
-const symbol: Record<string, string> = { INSERT: '+', UPDATE: '~', DELETE: '-' }
 const show = (value: unknown) => (value === undefined ? '∅' : JSON.stringify(value))
 
+/** One line per entry: `#3 UPDATE by bob: plan "free" → "pro"`. */
 function timeline(entries: AuditEntry[], print: (line: string) => void) {
-  for (const e of entries) {
-    const who = e.actorId ?? 'anonymous'
-    print(`  #${e.id} ${symbol[e.action] ?? '*'} ${e.action.padEnd(6)} by ${who.padEnd(6)}`)
-    for (const field of e.changedFields) {
-      print(`        ${field}: ${show(e.oldValues?.[field])} -> ${show(e.newValues?.[field])}`)
-    }
+  for (const { id, action, actorId, changedFields, oldValues, newValues } of entries) {
+    const changes = changedFields.map(
+      (field) => `${field} ${show(oldValues?.[field])} → ${show(newValues?.[field])}`,
+    )
+    print(
+      `  #${id} ${action} by ${actorId ?? 'anonymous'}${changes.length ? `: ${changes.join(', ')}` : ''}`,
+    )
   }
 }
 

@@ -5,8 +5,7 @@ it('drizzle:sqlite the quickstart tells the whole story and restores the row', a
   const lines: string[] = []
   await runDemo(':memory:', (line) => lines.push(line))
   const output = lines.join('\n')
-  expect(output).toContain('~ UPDATE by bob')
-  expect(output).toContain('plan: "free" -> "pro"')
+  expect(output).toContain('UPDATE by bob: name "Alice" → "Alice Liddell", plan "free" → "pro"')
   expect(output).toContain('Alice before the upgrade: plan=free, name=Alice')
   expect(output).toContain('replace /plan "pro"')
   expect(output).toContain('Alice now: plan=free, name=Alice')

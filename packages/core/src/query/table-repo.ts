@@ -1,6 +1,6 @@
 import type { AuditEngine } from '../capture/audit-engine.js'
 import type { AuditEntry } from '../entry/audit-entry.js'
-import { encodeEntityId, encodeRow } from '../entry/codec.js'
+import { encodeEntityId, encodeRow, REDACTED } from '../entry/codec.js'
 import { exactReads, plainValue } from '../entry/exact-values.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
 import { guardApiCall } from '../errors/driver-error.js'
@@ -158,9 +158,14 @@ export class TableRepo<Row extends object> {
         return versionDiff<Row>(stateAfter(from), stateAfter(await this.#entryFor(id, options.to)))
       }
       const current = await this.#live(key)
-      // The live row is redacted like the snapshots, so a diff never reveals a redacted value.
-      const { redact } = this.#engine.requireTable(this.name)
-      return versionDiff<Row>(stateAfter(from), current ? encodeRow(current, redact) : null)
+      // The live row is redacted like the snapshots, so a diff never reveals a redacted value:
+      // the configured columns, and any the snapshot holds redacted (recorded under another config).
+      const redact = new Set(this.#engine.requireTable(this.name).redact)
+      const before = stateAfter(from)
+      for (const [column, value] of Object.entries(before ?? {})) {
+        if (value === REDACTED) redact.add(column)
+      }
+      return versionDiff<Row>(before, current ? encodeRow(current, redact) : null)
     })
   }
 

@@ -5,6 +5,7 @@ import {
   type EncodedRow,
   encodeRow,
   pickEncoded,
+  REDACTED,
   TYPES_KEY,
   writableRow,
 } from '../entry/codec.js'
@@ -98,9 +99,13 @@ export async function planRowState(
       { table, entityId: entry.entityId ?? undefined, auditId: entry.id },
     )
   }
-  const skippedColumns = snapshotColumns.filter((c) => meta.redact.has(c))
+  // A snapshot value that is the redaction marker was never stored: never write it back, even
+  // when today's config (or a CLI without one) no longer redacts that column.
+  const skippedColumns = snapshotColumns.filter(
+    (c) => meta.redact.has(c) || target?.[c] === REDACTED,
+  )
   const written = snapshotColumns.filter(
-    (c) => meta.columns.has(c) && !meta.redact.has(c) && !meta.columns.get(c)?.computed,
+    (c) => meta.columns.has(c) && !skippedColumns.includes(c) && !meta.columns.get(c)?.computed,
   )
   const wantedEncoded = target ? pickEncoded(target, written) : null
   const wanted = decodeRow<Row>(wantedEncoded)

@@ -75,7 +75,7 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
       const f = await start()
       const { client, db } = f
       for (let i = 1; i <= 6; i++) await client.insert('users', [userRow(db.dialect, i)])
-      expect(await client.audit.seal({ sealDelayMs: 0 })).toEqual({ sealed: 6, through: 6 })
+      expect(await client.audit.seal({ sealDelayMs: 0 })).toMatchObject({ sealed: 6, through: 6 })
       expect(await client.audit.verify()).toMatchObject({
         ok: true,
         checked: 6,
@@ -102,6 +102,37 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
         { id: 4, reason: 'reordered' },
         { id: 5, reason: 'reordered' },
       ])
+    })
+
+    it('verify with the head seal returned fails once the chain is rewritten end to end', async () => {
+      const f = await start()
+      const { client, db } = f
+      for (let i = 1; i <= 3; i++) await client.insert('users', [userRow(db.dialect, i)])
+      const { head } = await client.audit.seal({ sealDelayMs: 0 })
+      expect(head).toMatch(/^[0-9a-f]{64}$/)
+      expect(await client.audit.verify({ head: head ?? '' })).toMatchObject({
+        ok: true,
+        head,
+        headFound: true,
+      })
+      await client.insert('users', [userRow(db.dialect, 4)])
+      await client.audit.seal({ sealDelayMs: 0 })
+      expect(await client.audit.verify({ head: head ?? '' })).toMatchObject({ ok: true })
+      // Rewrite the whole history: a self-consistent chain the stored head does not lie on.
+      const q = getDialect(db.dialect).quote
+      await db.exec(`DELETE FROM ${q('audit_logs_chain')}`)
+      await db.exec(`DELETE FROM ${q('audit_logs')}`)
+      await client.insert('users', [userRow(db.dialect, 5)])
+      await client.audit.seal({ sealDelayMs: 0 })
+      expect(await client.audit.verify()).toMatchObject({ ok: true, headFound: null })
+      expect(await client.audit.verify({ head: head ?? '' })).toMatchObject({
+        ok: false,
+        broken: [],
+        headFound: false,
+      })
+      await expect(client.audit.verify({ head: 'nope' })).rejects.toMatchObject({
+        code: 'INVALID_FILTER',
+      })
     })
 
     it('an edit that also rewrites the hash is caught by the chain; unsealed entries are checked for edits', async () => {
@@ -178,9 +209,15 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
                 await writing
               }
             }
-            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toEqual({ sealed: 1, through: 1 })
+            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toMatchObject({
+              sealed: 1,
+              through: 1,
+            })
             expect(await writing).toBe(1)
-            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toEqual({ sealed: 1, through: 2 })
+            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toMatchObject({
+              sealed: 1,
+              through: 2,
+            })
             expect(await app.audit.verify()).toMatchObject({ ok: true, checked: 2, unsealed: 0 })
           } finally {
             await close()
@@ -219,7 +256,7 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
                 client.update('orders', { order_id: 'a' }, { status: 'paid' })
               const updating = inTransaction ? app.transaction(update) : update(app)
               expect(await updating).toBe(1)
-              expect(await sealing).toEqual({ sealed: 2, through: 2 })
+              expect(await sealing).toMatchObject({ sealed: 2, through: 2 })
               expect(await app.audit.verify()).toMatchObject({ ok: true, checked: 2, unsealed: 0 })
             } finally {
               await close()
