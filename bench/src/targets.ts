@@ -17,8 +17,15 @@ const MARIADB_URL = process.env.CHRONICLE_MARIADB_URL ?? 'mysql://root@127.0.0.1
 export interface BenchTarget {
   readonly kind: DatabaseKind
   dialect(): Dialect
+  /** The driver itself, for the hand-built floor: no Kysely between it and the database. */
+  raw(): RawDriver
   drop(): Promise<void>
 }
+
+export type RawDriver =
+  | { readonly kind: 'sqlite'; readonly db: Database.Database }
+  | { readonly kind: 'postgres'; readonly pool: pg.Pool }
+  | { readonly kind: 'mariadb'; readonly pool: mysqlPromise.Pool }
 
 /** The target, or null (with the reason printed) when its server is not reachable. */
 export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null> {
@@ -33,6 +40,7 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
       return {
         kind,
         dialect: () => new SqliteDialect({ database: sqlite }),
+        raw: () => ({ kind, db: sqlite }),
         async drop() {
           sqlite.close()
           for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true })
@@ -52,6 +60,11 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
           const pool = new pg.Pool({ connectionString: url, max: 2 })
           pools.push(pool)
           return new PostgresDialect({ pool })
+        },
+        raw: () => {
+          const pool = new pg.Pool({ connectionString: url, max: 2 })
+          pools.push(pool)
+          return { kind, pool }
         },
         async drop() {
           await Promise.all(pools.map((p) => p.end().catch(() => undefined)))
@@ -77,10 +90,17 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
     await admin.query(`CREATE DATABASE ${name}`)
     await admin.end()
     const uri = MARIADB_URL.replace(/\/[^/]*$/, `/${name}`)
+    const rawPools: mysqlPromise.Pool[] = []
     return {
       kind,
       dialect: () => new MysqlDialect({ pool: mysql.createPool({ uri, connectionLimit: 2 }) }),
+      raw: () => {
+        const pool = mysqlPromise.createPool({ uri, connectionLimit: 2 })
+        rawPools.push(pool)
+        return { kind, pool }
+      },
       async drop() {
+        await Promise.all(rawPools.map((p) => p.end().catch(() => undefined)))
         const client = await mysqlPromise.createConnection({ uri: MARIADB_URL })
         await client.query(`DROP DATABASE IF EXISTS ${name}`)
         await client.end()
