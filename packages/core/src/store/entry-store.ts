@@ -59,6 +59,25 @@ function timestampWriter(dialect: SqlDialect) {
   }
 }
 
+/** `INSERT INTO … (…) VALUES ` of the audit table's column list, quoted once per table. */
+const insertHeads = new WeakMap<readonly string[], Map<string, string>>()
+
+function insertHead(dialect: SqlDialect, table: string, columns: readonly string[]): string {
+  let heads = insertHeads.get(columns)
+  if (!heads) {
+    heads = new Map()
+    insertHeads.set(columns, heads)
+  }
+  const key = `${dialect.name} ${table}`
+  let head = heads.get(key)
+  if (head === undefined) {
+    head = `INSERT INTO ${dialect.quote(table)} (${columns.map((c) => dialect.quote(c)).join(', ')}) VALUES `
+    if (heads.size >= 64) heads.clear()
+    heads.set(key, head)
+  }
+  return head
+}
+
 /** Texts of recent multi-row INSERTs, by dialect, head and row count: full chunks repeat one text. */
 const insertTexts = new Map<string, string>()
 
@@ -90,7 +109,7 @@ export function* insertManySteps(
   columns: readonly string[],
   rows: Iterable<readonly unknown[]>,
 ): Steps<void> {
-  const head = `INSERT INTO ${dialect.quote(table)} (${columns.map((c) => dialect.quote(c)).join(', ')}) VALUES `
+  const head = insertHead(dialect, table, columns)
   const width = columns.length
   const perStatement = Math.floor(dialect.maxParams / width)
   let params: unknown[] = []
