@@ -20,6 +20,7 @@ import {
   type QueryCompiler,
   type QueryResult,
   type RootOperationNode,
+  SqliteDriver,
   type TransactionSettings,
 } from 'kysely'
 import { sqliteHandleOf } from './kysely-internals.js'
@@ -124,8 +125,10 @@ class AuditConnection implements DatabaseConnection {
     this.#driver = driver
     const driverInner = driver.inner
     const sql = sqlConnection(inner, () => driver.statementCache)
-    // With prepared statements (SQLite, whose driver's transaction control is these very
-    // statements), the transaction around a standalone write reuses them too.
+    // With prepared statements (SQLite), the transaction around a standalone write reuses
+    // them too: BEGIN is the dialect's own statement either way, and Kysely's SqliteDriver
+    // commits and rolls back with exactly these statements (a wrapping driver keeps its own).
+    const sqliteDriver = driverInner instanceof SqliteDriver
     const control = (statement: () => string | undefined, otherwise: () => Promise<void>) => () => {
       const text = driver.statementCache ? statement() : undefined
       return text ? sql.query(text, []).then(() => undefined) : otherwise()
@@ -137,11 +140,11 @@ class AuditConnection implements DatabaseConnection {
         () => driver.begin(inner, {}),
       ),
       commit: control(
-        () => 'COMMIT',
+        () => (sqliteDriver ? 'commit' : undefined),
         () => driverInner.commitTransaction(inner),
       ),
       rollback: control(
-        () => 'ROLLBACK',
+        () => (sqliteDriver ? 'rollback' : undefined),
         () => driverInner.rollbackTransaction(inner),
       ),
     }

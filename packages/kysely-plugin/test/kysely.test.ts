@@ -60,7 +60,10 @@ describe('kysely:sqlite adapter specifics', () => {
       for (let i = 0; i < 3; i++) await db.updateTable('users').set({ score: i }).execute()
       const audits = () => prepared.filter((s) => s.startsWith('INSERT INTO "audit_logs"')).length
       expect(audits()).toBe(1) // entries of every write share one INSERT text
-      // The audited write, which Chronicle runs with RETURNING, once too…
+      // So are the transaction's own BEGIN and COMMIT around each standalone write…
+      expect(prepared.filter((s) => s === 'BEGIN IMMEDIATE').length).toBe(1)
+      expect(prepared.filter((s) => s === 'commit').length).toBe(1)
+      // …and the audited write, which Chronicle runs with RETURNING…
       expect(prepared.filter((s) => s.startsWith('update "users"')).length).toBe(1)
       // …while statements Chronicle does not run are prepared as Kysely prepares them.
       for (let i = 0; i < 2; i++) await db.selectFrom('users').selectAll().execute()
