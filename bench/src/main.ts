@@ -3,12 +3,15 @@ import { auditPlugin, createAuditTable } from '@chronicle/kysely'
 import { Kysely } from 'kysely'
 import { countingDialect, StatementCounter } from './counting-dialect.ts'
 import { drizzleWrites } from './drizzle-writes.ts'
+import { FLOOR_LOG, floor } from './floor.ts'
 import { exportMemory, readWorkloads, seedLog } from './reads.ts'
 import { type BenchDB, createItemTables } from './schema.ts'
 import { type DatabaseKind, openTarget } from './targets.ts'
 import { writeWorkloads } from './writes.ts'
 
 const quick = process.argv.includes('--quick')
+/** Writes alone: for measuring a change to the write path without seeding the 1M-entry log. */
+const writesOnly = process.argv.includes('--writes')
 const settings = quick
   ? { samples: 5, warmup: 1, batch: 20, bulk: [100, 1000], log: 10_000, readSamples: 20 }
   : { samples: 15, warmup: 3, batch: 100, bulk: [1000, 10_000], log: 1_000_000, readSamples: 100 }
@@ -41,6 +44,8 @@ for (const kind of kinds) {
     await createItemTables(plain, kind)
     await createAuditTable(plain)
     await createAuditTable(plain, { auditTable: 'big_log' })
+    await createAuditTable(plain, { auditTable: FLOOR_LOG })
+    const floorWrites = floor(target.raw())
 
     const writes = await writeWorkloads(
       {
@@ -48,6 +53,7 @@ for (const kind of kinds) {
         audited,
         plainCounter,
         auditedCounter,
+        floor: floorWrites,
         samples: settings.samples,
         warmup: settings.warmup,
         batch: settings.batch,
@@ -58,17 +64,18 @@ for (const kind of kinds) {
       `\nkysely × ${kind}: writes (ms per operation, median of ${settings.samples} interleaved samples)`,
     )
     console.log(
-      'workload            unaudited   chronicle   trigger   chronicle/unaudited  trigger/unaudited  chronicle/trigger  statements (chronicle)',
+      'workload            unaudited   chronicle   trigger     floor   chronicle/unaudited  trigger/unaudited  floor/unaudited  chronicle/floor  chronicle/trigger  statements (chronicle)',
     )
     for (const workload of [...new Set(writes.map((w) => w.workload))]) {
       const get = (variant: string) =>
         writes.find((w) => w.workload === workload && w.variant === variant)
-      const [u, c, t] = [get('unaudited'), get('chronicle'), get('trigger')]
+      const [u, c, t, f] = [get('unaudited'), get('chronicle'), get('trigger'), get('floor')]
       if (!u || !c || !t) continue
+      const fm = f?.median ?? Number.NaN
       console.log(
-        `${workload.padEnd(20)}${fmt(u.median).padStart(9)}${fmt(c.median).padStart(12)}${fmt(t.median).padStart(10)}${`${fmt(c.median / u.median, 2)}×`.padStart(21)}${`${fmt(t.median / u.median, 2)}×`.padStart(19)}${`${fmt(c.median / t.median, 2)}×`.padStart(19)}${String(c.roundTrips).padStart(24)}`,
+        `${workload.padEnd(20)}${fmt(u.median).padStart(9)}${fmt(c.median).padStart(12)}${fmt(t.median).padStart(10)}${fmt(fm).padStart(10)}${`${fmt(c.median / u.median, 2)}×`.padStart(21)}${`${fmt(t.median / u.median, 2)}×`.padStart(19)}${`${fmt(fm / u.median, 2)}×`.padStart(17)}${`${fmt(c.median / fm, 2)}×`.padStart(17)}${`${fmt(c.median / t.median, 2)}×`.padStart(19)}${String(c.roundTrips).padStart(24)}`,
       )
-      for (const m of [u, c, t]) {
+      for (const m of [u, c, t, ...(f ? [f] : [])]) {
         rows.push({
           kind: 'write',
           workload,
@@ -107,6 +114,10 @@ for (const kind of kinds) {
       }
     }
 
+    if (writesOnly) {
+      await Promise.all([plain.destroy(), audited.destroy(), floorWrites.close()])
+      continue
+    }
     await seedLog(plain, kind, 'big_log', settings.log)
     const reads = await readWorkloads(
       logAudit,
@@ -149,7 +160,13 @@ for (const kind of kinds) {
     })
 
     // logDb ran only audit queries: Kysely's destroy does not reach its driver, the audit's does.
-    await Promise.all([plain.destroy(), audited.destroy(), logDb.destroy(), logAudit.destroy()])
+    await Promise.all([
+      plain.destroy(),
+      audited.destroy(),
+      logDb.destroy(),
+      logAudit.destroy(),
+      floorWrites.close(),
+    ])
   } finally {
     await target.drop()
     console.log(`(${kind}: ${((Date.now() - began) / 1000).toFixed(0)} s)`)

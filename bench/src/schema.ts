@@ -5,6 +5,7 @@ export interface BenchDB {
   items_plain: Item
   items_audited: Item
   items_trigger: Item
+  items_floor: Item
 }
 
 export interface Item {
@@ -14,7 +15,7 @@ export interface Item {
   note: string | null
 }
 
-export const ITEM_TABLES = ['items_plain', 'items_audited', 'items_trigger'] as const
+export const ITEM_TABLES = ['items_plain', 'items_audited', 'items_trigger', 'items_floor'] as const
 
 const ID: Record<DatabaseKind, string> = {
   sqlite: 'INTEGER PRIMARY KEY',
@@ -22,7 +23,10 @@ const ID: Record<DatabaseKind, string> = {
   mariadb: 'INT AUTO_INCREMENT PRIMARY KEY',
 }
 
-/** Three identical tables: unaudited, audited by Chronicle, audited by a hand-written trigger. */
+/**
+ * Four identical tables: unaudited, audited by Chronicle, audited by a hand-written trigger,
+ * audited by the hand-built floor.
+ */
 export async function createItemTables(db: Kysely<BenchDB>, kind: DatabaseKind): Promise<void> {
   for (const table of ITEM_TABLES) {
     await sql

@@ -19,8 +19,15 @@ export interface BenchTarget {
   dialect(): Dialect
   /** A driver client of its own for Drizzle: the SQLite handle, a pg pool, a mysql2 pool. */
   client(): object
+  /** The driver itself, for the hand-built floor: no Kysely between it and the database. */
+  raw(): RawDriver
   drop(): Promise<void>
 }
+
+export type RawDriver =
+  | { readonly kind: 'sqlite'; readonly db: Database.Database }
+  | { readonly kind: 'postgres'; readonly pool: pg.Pool }
+  | { readonly kind: 'mariadb'; readonly pool: mysqlPromise.Pool }
 
 /** The target, or null (with the reason printed) when its server is not reachable. */
 export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null> {
@@ -36,6 +43,7 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
         kind,
         dialect: () => new SqliteDialect({ database: sqlite }),
         client: () => sqlite,
+        raw: () => ({ kind, db: sqlite }),
         async drop() {
           sqlite.close()
           for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true })
@@ -60,6 +68,11 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
           const pool = new pg.Pool({ connectionString: url, max: 2 })
           pools.push(pool)
           return pool
+        },
+        raw: () => {
+          const pool = new pg.Pool({ connectionString: url, max: 2 })
+          pools.push(pool)
+          return { kind, pool }
         },
         async drop() {
           await Promise.all(pools.map((p) => p.end().catch(() => undefined)))
@@ -86,6 +99,7 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
     await admin.end()
     const uri = MARIADB_URL.replace(/\/[^/]*$/, `/${name}`)
     const pools: mysql.Pool[] = []
+    const rawPools: mysqlPromise.Pool[] = []
     return {
       kind,
       dialect: () => new MysqlDialect({ pool: mysql.createPool({ uri, connectionLimit: 2 }) }),
@@ -94,8 +108,14 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
         pools.push(pool)
         return pool
       },
+      raw: () => {
+        const pool = mysqlPromise.createPool({ uri, connectionLimit: 2 })
+        rawPools.push(pool)
+        return { kind, pool }
+      },
       async drop() {
         await Promise.all(pools.map((p) => new Promise<void>((resolve) => p.end(() => resolve()))))
+        await Promise.all(rawPools.map((p) => p.end().catch(() => undefined)))
         const client = await mysqlPromise.createConnection({ uri: MARIADB_URL })
         await client.query(`DROP DATABASE IF EXISTS ${name}`)
         await client.end()

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { StatementCounter } from './counting-dialect.ts'
+import type { Floor } from './floor.ts'
 import { interleave, median, quantile, time } from './measure.ts'
 import type { BenchDB } from './schema.ts'
 
@@ -10,6 +11,8 @@ export interface WriteContext {
   readonly audited: Kysely<BenchDB>
   readonly plainCounter: StatementCounter
   readonly auditedCounter: StatementCounter
+  /** The hand-built floor: the same driver, no Kysely, prepared statements. */
+  readonly floor: Floor
   readonly samples: number
   readonly warmup: number
   /** Single-row operations per sample. */
@@ -18,7 +21,7 @@ export interface WriteContext {
 
 export interface Measurement {
   readonly workload: string
-  readonly variant: 'unaudited' | 'chronicle' | 'trigger'
+  readonly variant: Variant
   /** Milliseconds per operation. */
   readonly median: number
   readonly p95: number
@@ -31,7 +34,9 @@ const VARIANTS = {
   unaudited: 'items_plain',
   chronicle: 'items_audited',
   trigger: 'items_trigger',
+  floor: 'items_floor',
 } as const
+type Variant = keyof typeof VARIANTS
 
 const row = (i: number) => ({
   name: `item ${i}`,
@@ -63,17 +68,19 @@ async function measure(
   perSample: number,
   run: (db: Kysely<BenchDB>, table: Table, round: number) => Promise<void>,
   prepare?: (table: Table, round: number) => Promise<void>,
+  /** The floor's way of doing the same work (single-row workloads only). */
+  runFloor?: (floor: Floor, round: number) => Promise<void>,
 ): Promise<Measurement[]> {
-  const rounds: Record<keyof typeof VARIANTS, number> = { unaudited: 0, chronicle: 0, trigger: 0 }
-  const trips: Record<keyof typeof VARIANTS, number[]> = {
-    unaudited: [],
-    chronicle: [],
-    trigger: [],
-  }
-  const sample = (variant: keyof typeof VARIANTS) => async () => {
+  const rounds: Record<Variant, number> = { unaudited: 0, chronicle: 0, trigger: 0, floor: 0 }
+  const trips: Record<Variant, number[]> = { unaudited: [], chronicle: [], trigger: [], floor: [] }
+  const sample = (variant: Variant) => async () => {
     const table = VARIANTS[variant]
     const round = rounds[variant]++
     await prepare?.(table, round)
+    if (variant === 'floor') {
+      const ms = await time(() => (runFloor as NonNullable<typeof runFloor>)(context.floor, round))
+      return ms / perSample
+    }
     const db = variant === 'chronicle' ? context.audited : context.plain
     const counter = variant === 'chronicle' ? context.auditedCounter : context.plainCounter
     counter.reset()
@@ -81,12 +88,16 @@ async function measure(
     trips[variant].push(counter.count / perSample)
     return ms / perSample
   }
+  const variants = (Object.keys(VARIANTS) as Variant[]).filter((v) => v !== 'floor' || runFloor)
   const results = await interleave(
-    { unaudited: sample('unaudited'), chronicle: sample('chronicle'), trigger: sample('trigger') },
+    Object.fromEntries(variants.map((v) => [v, sample(v)])) as Record<
+      Variant,
+      () => Promise<number>
+    >,
     context.samples,
     context.warmup,
   )
-  return (Object.keys(VARIANTS) as (keyof typeof VARIANTS)[]).map((variant) => ({
+  return variants.map((variant) => ({
     workload,
     variant,
     median: median(results[variant]),
@@ -107,25 +118,43 @@ export async function writeWorkloads(
     await seed(context.plain, table, 1, Math.max(...bulkSizes, batch))
 
   results.push(
-    ...(await measure(context, 'insert 1 row', batch, async (db, table) => {
-      // Explicit ids: the seeded rows did not advance PostgreSQL's sequence.
-      for (let i = 0; i < batch; i++)
-        await db
-          .insertInto(table)
-          .values({ id: next++, ...row(i) })
-          .execute()
-    })),
+    ...(await measure(
+      context,
+      'insert 1 row',
+      batch,
+      async (db, table) => {
+        // Explicit ids: the seeded rows did not advance PostgreSQL's sequence.
+        for (let i = 0; i < batch; i++)
+          await db
+            .insertInto(table)
+            .values({ id: next++, ...row(i) })
+            .execute()
+      },
+      undefined,
+      async (floor) => {
+        for (let i = 0; i < batch; i++) await floor.insert(next++, row(i))
+      },
+    )),
   )
   results.push(
-    ...(await measure(context, 'update 1 row', batch, async (db, table, round) => {
-      for (let i = 1; i <= batch; i++) {
-        await db
-          .updateTable(table)
-          .set({ score: round * batch + i })
-          .where('id', '=', i)
-          .execute()
-      }
-    })),
+    ...(await measure(
+      context,
+      'update 1 row',
+      batch,
+      async (db, table, round) => {
+        for (let i = 1; i <= batch; i++) {
+          await db
+            .updateTable(table)
+            .set({ score: round * batch + i })
+            .where('id', '=', i)
+            .execute()
+        }
+      },
+      undefined,
+      async (floor, round) => {
+        for (let i = 1; i <= batch; i++) await floor.update(i, round * batch + i)
+      },
+    )),
   )
   const deleteBase = new Map<string, number>()
   results.push(
@@ -145,6 +174,10 @@ export async function writeWorkloads(
         deleteBase.set(table, next)
         await seed(context.plain, table, next, batch)
         next += batch
+      },
+      async (floor) => {
+        const base = deleteBase.get(VARIANTS.floor) as number
+        for (let i = 0; i < batch; i++) await floor.delete(base + i)
       },
     )),
   )

@@ -20,15 +20,28 @@ import {
   type QueryCompiler,
   type QueryResult,
   type RootOperationNode,
+  SqliteDriver,
   type TransactionSettings,
 } from 'kysely'
+import { sqliteHandleOf } from './kysely-internals.js'
+import { StatementCache } from './statement-cache.js'
 import { describeWrite, type Printed } from './write-plan.js'
 
-/** Core's view of one Kysely connection. */
-function sqlConnection(connection: DatabaseConnection): SqlConnection {
+/**
+ * Core's view of one Kysely connection. With a statement cache (SQLite), its statements
+ * reuse prepared statements; they run through the connection all the same.
+ */
+function sqlConnection(
+  connection: DatabaseConnection,
+  cache: () => StatementCache | null | undefined = () => undefined,
+): SqlConnection {
   return {
     async query<R>(sql: string, params: readonly unknown[]): Promise<SqlResult<R>> {
-      const result = await connection.executeQuery<R>(CompiledQuery.raw(sql, [...params]))
+      const compiled = CompiledQuery.raw(sql, [...params])
+      const statements = cache()
+      const result = await (statements
+        ? statements.run(sql, () => connection.executeQuery<R>(compiled))
+        : connection.executeQuery<R>(compiled))
       return {
         rows: result.rows,
         ...(result.numAffectedRows !== undefined && { affectedRows: result.numAffectedRows }),
@@ -111,11 +124,29 @@ class AuditConnection implements DatabaseConnection {
     this.inner = inner
     this.#driver = driver
     const driverInner = driver.inner
+    const sql = sqlConnection(inner, () => driver.statementCache)
+    // With prepared statements (SQLite), the transaction around a standalone write reuses
+    // them too: BEGIN is the dialect's own statement either way, and Kysely's SqliteDriver
+    // commits and rolls back with exactly these statements (a wrapping driver keeps its own).
+    const sqliteDriver = driverInner instanceof SqliteDriver
+    const control = (statement: () => string | undefined, otherwise: () => Promise<void>) => () => {
+      const text = driver.statementCache ? statement() : undefined
+      return text ? sql.query(text, []).then(() => undefined) : otherwise()
+    }
     this.#sql = {
-      ...sqlConnection(inner),
-      begin: () => driver.begin(inner, {}),
-      commit: () => driverInner.commitTransaction(inner),
-      rollback: () => driverInner.rollbackTransaction(inner),
+      ...sql,
+      begin: control(
+        () => driver.engine().dialect.beginStatement,
+        () => driver.begin(inner, {}),
+      ),
+      commit: control(
+        () => (sqliteDriver ? 'commit' : undefined),
+        () => driverInner.commitTransaction(inner),
+      ),
+      rollback: control(
+        () => (sqliteDriver ? 'rollback' : undefined),
+        () => driverInner.rollbackTransaction(inner),
+      ),
     }
     if (inner.cancelQuery) this.cancelQuery = inner.cancelQuery.bind(inner)
     if (inner.killSession) this.killSession = inner.killSession.bind(inner)
@@ -170,6 +201,7 @@ class AuditConnection implements DatabaseConnection {
   }
 
   async #capture(engine: AuditEngine, write: WriteDescription): Promise<QueryResult<unknown>> {
+    if (this.#driver.statementCache === undefined) await this.#driver.findStatementCache(this.inner)
     const result = await captureWrite(engine, this.#sql, this.guard, write)
     return {
       rows: result.rows,
@@ -198,6 +230,12 @@ export class AuditDriver implements Driver, SqlDatabase {
   readonly engine: () => AuditEngine
   /** Printed write forms by statement shape, shared by this driver's connections. */
   readonly printed = new Map<string, Printed | null>()
+  /**
+   * Prepared statements for core's statements: `undefined` until the first capture looks
+   * for the better-sqlite3 handle, `null` where there is none (other databases, or a
+   * driver that is not Kysely's `SqliteDialect`).
+   */
+  statementCache: StatementCache | null | undefined
   readonly #connections = new WeakMap<DatabaseConnection, AuditConnection>()
   readonly #mutex: Mutex | undefined
   readonly #onDestroy: (driver: AuditDriver) => void
@@ -218,6 +256,15 @@ export class AuditDriver implements Driver, SqlDatabase {
     this.engine = engine
     this.#mutex = singleConnection ? new Mutex() : undefined
     this.#onDestroy = onDestroy
+  }
+
+  async findStatementCache(connection: DatabaseConnection): Promise<void> {
+    if (this.engine().dialect.name !== 'sqlite') {
+      this.statementCache = null
+      return
+    }
+    const handle = await sqliteHandleOf(connection)
+    this.statementCache = handle ? StatementCache.of(handle) : null
   }
 
   /** Opened by audit queries alone: Kysely's `db.destroy()` will not close it. */

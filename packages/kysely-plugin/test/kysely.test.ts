@@ -4,7 +4,7 @@ import Database from 'better-sqlite3'
 import { type Generated, Kysely, type Selectable, SqliteAdapter, SqliteDialect } from 'kysely'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { auditPlugin, createAuditTable } from '../src/index.js'
-import { adapterOf } from '../src/kysely-internals.js'
+import { adapterOf, sqliteHandleOf } from '../src/kysely-internals.js'
 
 type DB = { users: Omit<TestTables['users'], 'id'> & { id: Generated<number> } }
 
@@ -25,6 +25,58 @@ describe('kysely:sqlite adapter specifics', () => {
     const { db } = open()
     // If Kysely renames or hides getExecutor(), this fails before users do.
     expect(adapterOf(db)).toBeInstanceOf(SqliteAdapter)
+  })
+
+  it('finds the better-sqlite3 handle under a SqliteDialect connection', async () => {
+    const sqlite = new Database(':memory:')
+    const driver = new SqliteDialect({ database: sqlite }).createDriver()
+    await driver.init()
+    // If Kysely's connection stops preparing through the handle it was given, this fails
+    // before users lose prepared-statement reuse.
+    expect(await sqliteHandleOf(await driver.acquireConnection())).toBe(sqlite)
+    // Other drivers have none to find.
+    const other = await sqliteHandleOf({
+      executeQuery: async () => ({ rows: [] }),
+      streamQuery: () => {
+        throw new Error('unused')
+      },
+    })
+    expect(other).toBeUndefined()
+    await driver.destroy()
+  })
+
+  it('prepares each of its own statements once, and anew after the integer mode changes', async () => {
+    const prepared: string[] = []
+    const prepare = Database.prototype.prepare
+    // Counts what better-sqlite3 really prepares (the cache calls through to this).
+    Database.prototype.prepare = function (this: Database.Database, source: string) {
+      prepared.push(source)
+      return prepare.call(this, source)
+    } as typeof prepare
+    try {
+      const { db, sqlite, audit } = open()
+      await createAuditTable(db)
+      await db.insertInto('users').values(userRow('sqlite', 1)).execute()
+      for (let i = 0; i < 3; i++) await db.updateTable('users').set({ score: i }).execute()
+      const audits = () => prepared.filter((s) => s.startsWith('INSERT INTO "audit_logs"')).length
+      expect(audits()).toBe(1) // entries of every write share one INSERT text
+      // So are the transaction's own BEGIN and COMMIT around each standalone write…
+      expect(prepared.filter((s) => s === 'BEGIN IMMEDIATE').length).toBe(1)
+      expect(prepared.filter((s) => s === 'commit').length).toBe(1)
+      // …and the audited write, which Chronicle runs with RETURNING…
+      expect(prepared.filter((s) => s.startsWith('update "users"')).length).toBe(1)
+      // …while statements Chronicle does not run are prepared as Kysely prepares them.
+      for (let i = 0; i < 2; i++) await db.selectFrom('users').selectAll().execute()
+      expect(prepared.filter((s) => s === 'select * from "users"').length).toBe(2)
+      sqlite.defaultSafeIntegers(true)
+      await db.updateTable('users').set({ score: 9 }).execute()
+      expect(audits()).toBe(2)
+      const { items } = await audit.logs()
+      // The fresh statement read in the new mode: an exact integer.
+      expect(items.map((e) => e.newValues?.score)).toEqual([9n, 2, 1, 0, 1])
+    } finally {
+      Database.prototype.prepare = prepare
+    }
   })
 
   it('createAuditTable(db) creates the table and its five indexes, and is idempotent', async () => {

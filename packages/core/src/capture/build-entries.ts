@@ -73,13 +73,17 @@ export function buildEntries(meta: TableMeta, change: RowChange, stamp: EntrySta
       continue
     }
     // Compare unredacted values so a change to a redacted column still counts.
-    const changed = changedColumns(encodeRow(previous), encodeRow(row))
+    const oldEncoded = encodeRow(previous)
+    const newEncoded = encodeRow(row)
+    const changed = changedColumns(oldEncoded, newEncoded)
     if (changed.every((column) => meta.ignore.has(column))) continue
+    // Without redaction the stored snapshots are the ones just compared.
+    const redacts = meta.redact.size > 0
     entries.push({
       ...entry,
       action: 'UPDATE',
-      oldValues: pickEncoded(encodeRow(previous, meta.redact), changed),
-      newValues: encodeRow(row, meta.redact),
+      oldValues: pickEncoded(redacts ? encodeRow(previous, meta.redact) : oldEncoded, changed),
+      newValues: redacts ? encodeRow(row, meta.redact) : newEncoded,
       changedFields: changed,
     })
   }

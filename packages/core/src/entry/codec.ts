@@ -218,6 +218,19 @@ export function mergeEncoded(...rows: EncodedRow[]): EncodedRow {
   return out
 }
 
+/** Column names repeat in every row of a write: each is quoted once. */
+const quotedKeys = new Map<string, string>()
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key)
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key)
+    if (quotedKeys.size >= 4096) quotedKeys.clear()
+    quotedKeys.set(key, quoted)
+  }
+  return quoted
+}
+
 /**
  * JSON with object keys sorted at every depth: equal values give equal text, whatever order
  * a database returns keys in (PostgreSQL's JSONB reorders them). Hot on the write path, so
@@ -238,7 +251,7 @@ export function canonicalJson(value: unknown): string {
   for (const key of keys) {
     const item = value[key]
     if (item === undefined) continue
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`
+    out += `${first ? '' : ','}${quotedKey(key)}:${canonicalJson(item)}`
     first = false
   }
   return `${out}}`
@@ -249,6 +262,12 @@ export function canonicalJson(value: unknown): string {
  * composite key. Equal keys always give equal text, whatever type the driver returned.
  */
 export function encodeEntityId(values: readonly unknown[]): string {
+  if (values.length === 1) {
+    // The common key, hot in bulk writes: a string or a finite number is its own text.
+    const [only] = values
+    if (typeof only === 'string') return only
+    if (typeof only === 'number' && Number.isFinite(only)) return String(only)
+  }
   const encoded = values.map((v) => encodeValue(v)[0])
   if (encoded.length === 1) {
     const [only] = encoded

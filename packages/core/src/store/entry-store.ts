@@ -59,6 +59,46 @@ function timestampWriter(dialect: SqlDialect) {
   }
 }
 
+/** `INSERT INTO … (…) VALUES ` of the audit table's column list, quoted once per table. */
+const insertHeads = new WeakMap<readonly string[], Map<string, string>>()
+
+function insertHead(dialect: SqlDialect, table: string, columns: readonly string[]): string {
+  let heads = insertHeads.get(columns)
+  if (!heads) {
+    heads = new Map()
+    insertHeads.set(columns, heads)
+  }
+  const key = `${dialect.name} ${table}`
+  let head = heads.get(key)
+  if (head === undefined) {
+    head = `INSERT INTO ${dialect.quote(table)} (${columns.map((c) => dialect.quote(c)).join(', ')}) VALUES `
+    if (heads.size >= 64) heads.clear()
+    heads.set(key, head)
+  }
+  return head
+}
+
+/** Texts of recent multi-row INSERTs, by dialect, head and row count: full chunks repeat one text. */
+const insertTexts = new Map<string, string>()
+
+function insertText(dialect: SqlDialect, head: string, width: number, count: number): string {
+  const key = `${dialect.name} ${count} ${head}`
+  let text = insertTexts.get(key)
+  if (text === undefined) {
+    const groups: string[] = []
+    for (let row = 0; row < count; row++) {
+      const slots: string[] = []
+      for (let column = 1; column <= width; column++)
+        slots.push(dialect.placeholder(row * width + column))
+      groups.push(`(${slots.join(', ')})`)
+    }
+    text = head + groups.join(', ')
+    if (insertTexts.size >= 64) insertTexts.delete(insertTexts.keys().next().value as string)
+    insertTexts.set(key, text)
+  }
+  return text
+}
+
 /**
  * Inserts rows with multi-row INSERTs, each under the bind-parameter limit and a byte
  * budget, on the caller's connection (so they share its transaction). Never one per row.
@@ -69,33 +109,26 @@ export function* insertManySteps(
   columns: readonly string[],
   rows: Iterable<readonly unknown[]>,
 ): Steps<void> {
-  const head = `INSERT INTO ${dialect.quote(table)} (${columns.map((c) => dialect.quote(c)).join(', ')}) VALUES `
-  const perStatement = Math.floor(dialect.maxParams / columns.length)
-  let sql: SqlBuilder | undefined
+  const head = insertHead(dialect, table, columns)
+  const width = columns.length
+  const perStatement = Math.floor(dialect.maxParams / width)
+  let params: unknown[] = []
   let count = 0
   let bytes = 0
   for (const values of rows) {
-    const size = values.reduce<number>((n, v) => n + (typeof v === 'string' ? v.length : 8), 0)
-    if (sql && (count >= perStatement || bytes + size > MAX_STATEMENT_BYTES)) {
-      const { sql: text, params } = sql.build()
-      sql = undefined
-      yield* query(text, params)
-    }
-    if (!sql) {
-      sql = new SqlBuilder(dialect).raw(head)
+    let size = 0
+    for (const v of values) size += typeof v === 'string' ? v.length : 8
+    if (count > 0 && (count >= perStatement || bytes + size > MAX_STATEMENT_BYTES)) {
+      yield* query(insertText(dialect, head, width, count), params)
+      params = []
       count = 0
       bytes = 0
-    } else {
-      sql.raw(', ')
     }
-    sql.list(values)
+    for (const v of values) params.push(dialect.encodeParam(v))
     count += 1
     bytes += size
   }
-  if (sql) {
-    const { sql: text, params } = sql.build()
-    yield* query(text, params)
-  }
+  if (count > 0) yield* query(insertText(dialect, head, width, count), params)
 }
 
 export function insertMany(
@@ -129,9 +162,9 @@ export function* writeEntriesSteps(
         assertEntryFits(dialect, entry)
         const texts = entryTexts(entry)
         const values = entryValues(entry, stamp(entry.createdAt), texts)
-        return 'id' in entry
-          ? [entry.id, ...values, entry.hash]
-          : [...values, entryHash(entry, texts)]
+        if ('id' in entry) return [entry.id, ...values, entry.hash]
+        values.push(entryHash(entry, texts))
+        return values
       }),
     )
   } catch (error) {

@@ -15,6 +15,10 @@ export type Row = Record<string, unknown>
  * identity, and its entries would all be filed under "null".
  */
 export function rowEntityId(meta: Pick<TableMeta, 'name' | 'primaryKey'>, row: Row): string {
+  if (meta.primaryKey.length === 1) {
+    const value = row[meta.primaryKey[0] as string]
+    if (value !== null && value !== undefined) return encodeEntityId([value])
+  }
   const values = meta.primaryKey.map((c) => row[c])
   const empty = meta.primaryKey.filter((_, i) => values[i] === null || values[i] === undefined)
   if (empty.length > 0) {
