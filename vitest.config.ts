@@ -10,12 +10,15 @@ export default defineConfig({
       { find: /^@chronicle\/core\/adapter$/, replacement: r('./packages/core/src/adapter.ts') },
       { find: /^@chronicle\/core$/, replacement: r('./packages/core/src/index.ts') },
       { find: /^@chronicle\/kysely$/, replacement: r('./packages/kysely-plugin/src/index.ts') },
+      { find: /^@chronicle\/prisma$/, replacement: r('./packages/prisma-extension/src/index.ts') },
       { find: /^@chronicle\/test-kit$/, replacement: r('./packages/test-kit/src/index.ts') },
     ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '.tools/**'],
+    // Prisma clients for the tests are generated, offline, before any test file loads.
+    globalSetup: ['packages/prisma-extension/test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,0 +1,17 @@
+export {
+  type AuditContext,
+  type AuditEntry,
+  type AuditEvent,
+  auditContextMiddleware,
+  ChronicleError,
+  type ChronicleOptions,
+  isChronicleError,
+  REDACTED,
+  withAuditContext,
+} from '@chronicle/core'
+export type { ModelRow, PrismaModelMethods } from './audit-extension.js'
+export {
+  auditPlugin,
+  PrismaAudit,
+  type PrismaTransactionClient,
+} from './audit-plugin.js'
