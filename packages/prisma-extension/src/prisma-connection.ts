@@ -63,14 +63,15 @@ export function sqlConnection(
     if (inserted === undefined && !returnsRows(sql)) {
       return { rows: [], affectedRows: BigInt(await on().executeRaw(query)) }
     }
-    const result = await on().queryRaw(query)
+    const queryable = on()
+    const result = await queryable.queryRaw(query)
     if (types) {
       result.columnNames.forEach((name, i) => {
         types.set(name, result.columnTypes[i] as ColumnType)
       })
     }
     return {
-      rows: rowsOf(result) as R[],
+      rows: rowsOf(result, queryable.provider !== 'mysql') as R[],
       ...(inserted !== undefined && { affectedRows: BigInt(inserted) }),
       ...(result.lastInsertId !== undefined && { insertId: BigInt(result.lastInsertId) }),
     }

@@ -58,10 +58,10 @@ const JSON_TYPE = 11
 const BYTES = 13
 const INT64 = 1
 
-function fromPrisma(value: unknown, type: ColumnType | undefined): unknown {
+function fromPrisma(value: unknown, type: ColumnType | undefined, json: boolean): unknown {
   if (value === null || value === undefined) return null
   if (type !== undefined && DATE.has(type) && typeof value === 'string') return new Date(value)
-  if (type === JSON_TYPE && typeof value === 'string') return JSON.parse(value)
+  if (json && type === JSON_TYPE && typeof value === 'string') return JSON.parse(value)
   if (type === BYTES && value instanceof Uint8Array) return Buffer.from(value)
   if (type === INT64 && typeof value === 'string') {
     // Exact integers beyond 2^53 stay text, as pg and mysql2 give them.
@@ -71,13 +71,16 @@ function fromPrisma(value: unknown, type: ColumnType | undefined): unknown {
   return value
 }
 
-/** Rows as objects, values as an application reads them. */
-export function rowsOf(result: SqlResultSet): Record<string, unknown>[] {
+/**
+ * Rows as objects, values as an application reads them. `json`: parse JSON columns, as pg
+ * does; MariaDB's JSON is text, and its drivers give it as text.
+ */
+export function rowsOf(result: SqlResultSet, json: boolean): Record<string, unknown>[] {
   const { columnNames, columnTypes } = result
   return result.rows.map((values) => {
     const row: Record<string, unknown> = {}
     columnNames.forEach((name, i) => {
-      row[name] = fromPrisma(values[i], columnTypes[i])
+      row[name] = fromPrisma(values[i], columnTypes[i], json)
     })
     return row
   })
