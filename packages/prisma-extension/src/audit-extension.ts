@@ -70,6 +70,16 @@ function toColumnKey(key: EntityKey, model: RuntimeModel): EntityKey {
   )
 }
 
+/**
+ * A Prisma client with the extension: each model delegate gains the model methods, typed
+ * with its model, and the client gains `$audit`.
+ */
+export type AuditedPrismaClient<Client, Audit> = {
+  [K in keyof Client]: Client[K] extends { findFirst: unknown }
+    ? Client[K] & PrismaModelMethods
+    : Client[K]
+} & { readonly $audit: Audit }
+
 interface ModelContext {
   readonly $name?: string
 }

@@ -11,7 +11,11 @@ import {
 } from '@chronicle/core/adapter'
 import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import { AuditAdapterFactory } from './audit-adapter.js'
-import { type PrismaModelMethods, prismaExtension } from './audit-extension.js'
+import {
+  type AuditedPrismaClient,
+  type PrismaModelMethods,
+  prismaExtension,
+} from './audit-extension.js'
 import { toDatabaseNames } from './model-names.js'
 import type { RuntimeDataModel } from './prisma-internals.js'
 import type { Audited } from './write-plan.js'
@@ -101,6 +105,22 @@ export class PrismaAudit<Tables extends TableRows = TableRows> extends Chronicle
     return prismaExtension(this as PrismaAudit<Tables>, table, (datamodel) => {
       this.#datamodel ??= datamodel
     })
+  }
+
+  /**
+   * `client.$extends(audit.extension())`, typed: each model delegate gains `history`,
+   * `stateAt` and `diff` typed with its model, and the client gains `$audit`.
+   *
+   * ### Examples
+   * ```ts
+   * const prisma = audit.extend(new PrismaClient({ adapter: audit.adapter(new PrismaPg({ connectionString })) }))
+   * const versions = await prisma.user.history(1)   // AuditEntry<User>[]
+   * ```
+   */
+  extend<Client extends { $extends: (extension: never) => unknown }>(
+    client: Client,
+  ): AuditedPrismaClient<Client, this> {
+    return client.$extends(this.extension() as never) as AuditedPrismaClient<Client, this>
   }
 
   protected override get engine(): AuditEngine {

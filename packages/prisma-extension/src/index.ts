@@ -9,7 +9,11 @@ export {
   REDACTED,
   withAuditContext,
 } from '@chronicle/core'
-export type { ModelRow, PrismaModelMethods } from './audit-extension.js'
+export type {
+  AuditedPrismaClient,
+  ModelRow,
+  PrismaModelMethods,
+} from './audit-extension.js'
 export {
   auditPlugin,
   PrismaAudit,
