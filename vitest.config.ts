@@ -18,7 +18,10 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '.tools/**'],
     // Prisma clients for the tests are generated, offline, before any test file loads.
-    globalSetup: ['packages/prisma-extension/test/global-setup.ts'],
+    globalSetup: [
+      'packages/prisma-extension/test/global-setup.ts',
+      'examples/prisma-quickstart/test/global-setup.ts',
+    ],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { AuditEvent, TableRepo, TableRows } from '@chronicle/core'
+import type { AuditEvent, TableOptions, TableRepo, TableRows } from '@chronicle/core'
 import {
   type AuditEngine,
   Chronicle,
@@ -28,6 +28,14 @@ function dialectOf(provider: string): DialectName {
     'UNSUPPORTED',
     `Chronicle supports Prisma's SQLite, PostgreSQL and MySQL/MariaDB driver adapters, not "${provider}"`,
   )
+}
+
+/**
+ * The options: as every adapter's, with tables named by model (`User`) or table (`users`),
+ * and `primaryKey`, `ignore` and `redact` by field (`passwordHash`) or column name.
+ */
+export type PrismaAuditOptions = Omit<ChronicleOptions, 'tables'> & {
+  readonly tables: Readonly<Record<string, TableOptions<string> | undefined>>
 }
 
 /** A statement that, sent through a Prisma transaction, writes one explicit event in it. */
@@ -60,8 +68,8 @@ export class PrismaAudit<Tables extends TableRows = TableRows> extends Chronicle
   #attached: AuditEngine | undefined
   #audited: Audited | undefined
 
-  constructor(options: ChronicleOptions<Tables>) {
-    super(options)
+  constructor(options: PrismaAuditOptions) {
+    super(options as ChronicleOptions<Tables>)
     this.#options = options as ChronicleOptions
   }
 
@@ -203,7 +211,7 @@ export type { PrismaModelMethods }
  * ```
  */
 export function auditPlugin<Tables extends TableRows = TableRows>(
-  options: ChronicleOptions<Tables>,
+  options: PrismaAuditOptions,
 ): PrismaAudit<Tables> {
   return new PrismaAudit<Tables>(options)
 }

@@ -17,5 +17,6 @@ export type {
 export {
   auditPlugin,
   PrismaAudit,
+  type PrismaAuditOptions,
   type PrismaTransactionClient,
 } from './audit-plugin.js'

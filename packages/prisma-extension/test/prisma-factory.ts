@@ -7,7 +7,7 @@ import type {
   TestTables,
   Where,
 } from '@chronicle/test-kit'
-import { auditPlugin, type PrismaAudit } from '../src/index.js'
+import { auditPlugin, type PrismaAudit, type PrismaAuditOptions } from '../src/index.js'
 import { runtimeDataModel } from '../src/prisma-internals.js'
 import { driverAdapter, hooked } from './driver-adapters.js'
 import type { Provider } from './schema.js'
@@ -230,7 +230,7 @@ export const prismaAdapter: AdapterFactory = {
   // Prisma reads, then INSERTs or UPDATEs: MySQL's upsert has no RETURNING to tell which.
   emulatesUpsert: (kind) => kind === 'mariadb',
   async create(database, options, settings = {}) {
-    const audit = auditPlugin<TestTables>(options)
+    const audit = auditPlugin<TestTables>(options as PrismaAuditOptions)
     const inner = await driverAdapter(database, settings)
     const adapter = audit.adapter(
       settings.beforeQuery ? hooked(inner, settings.beforeQuery) : inner,

@@ -1,4 +1,4 @@
-import type { ChronicleOptions, DialectName } from '@chronicle/core'
+import type { DialectName } from '@chronicle/core'
 import { createAuditTable, getDialect } from '@chronicle/core/adapter'
 import {
   createTestDatabase,
@@ -6,7 +6,12 @@ import {
   rawConnection,
   type TestDatabase,
 } from '@chronicle/test-kit'
-import { type AuditedPrismaClient, auditPlugin, type PrismaAudit } from '../src/index.js'
+import {
+  type AuditedPrismaClient,
+  auditPlugin,
+  type PrismaAudit,
+  type PrismaAuditOptions,
+} from '../src/index.js'
 import type { PrismaClient as SqliteClient } from './.generated/sqlite/client/client.ts'
 import { driverAdapter, hooked } from './driver-adapters.js'
 
@@ -50,7 +55,7 @@ export interface PrismaFixture {
 /** A fresh database with the Prisma-only tables, the audit table and an audited client. */
 export async function prismaFixture(
   kind: DatabaseKind,
-  options: Partial<ChronicleOptions> = {},
+  options: Partial<PrismaAuditOptions> = {},
 ): Promise<PrismaFixture> {
   const db = await createTestDatabase(kind)
   for (const statement of DDL[db.dialect]) await db.exec(statement)
@@ -58,7 +63,7 @@ export async function prismaFixture(
   const audit = auditPlugin({
     tables: { Author: { redact: ['email'] }, Post: {}, Tag: {} },
     ...options,
-  } as ChronicleOptions)
+  })
   const statements: string[] = []
   const settings = {
     beforeQuery: (sql: string) => {

@@ -1,4 +1,4 @@
-import { isChronicleError } from '@chronicle/core'
+import { isChronicleError, withAuditContext } from '@chronicle/core'
 import { DATABASES, isAvailable } from '@chronicle/test-kit'
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { type PrismaFixture, prismaFixture } from './prisma-setup.js'
@@ -173,6 +173,14 @@ for (const kind of DATABASES) {
       const all = await entries()
       expect(all.map((e) => e.action)).toEqual(['INSERT', 'author.signup.completed'])
       expect(new Set(all.map((e) => e.transactionId)).size).toBe(1)
+    })
+
+    it('withAuditContext around a Prisma call (a lazy promise, started when awaited) carries its context', async () => {
+      const { prisma } = await start()
+      await withAuditContext({ actorId: 'alice' }, () =>
+        prisma.author.create({ data: { email: 'a@x', posts: { create: { title: 't' } } } }),
+      )
+      expect((await entries()).map((e) => e.actorId)).toEqual(['alice', 'alice'])
     })
 
     it('model methods are typed with the model and speak in field names; $audit is the audit', async () => {
