@@ -113,6 +113,38 @@ for (const kind of DATABASES) {
       expect((await entries())[4]?.entityId).toBe(String(a.id))
     })
 
+    it('set, updateManyAndReturn and an implicit many-to-many table named with its key are captured', async () => {
+      const { prisma } = await start({
+        tables: { Author: {}, Post: {}, Tag: {}, _AuthorToTag: { primaryKey: ['A', 'B'] } },
+      })
+      const a = await prisma.author.create({
+        data: { email: 'a@x', posts: { create: [{ title: 'p1' }, { title: 'p2' }] } },
+        include: { posts: true },
+      })
+      const kept = a.posts[0]?.id as number
+      await prisma.author.update({ where: { id: a.id }, data: { posts: { set: [{ id: kept }] } } })
+      await prisma.author.update({
+        where: { id: a.id },
+        data: { tags: { create: [{ label: 't' }] } },
+      })
+      if (kind !== 'mariadb') {
+        const returned = await prisma.post.updateManyAndReturn({
+          where: { id: kept },
+          data: { title: 'r' },
+        })
+        expect(returned.map((p) => p.title)).toEqual(['r'])
+      }
+      const changes = (await entries())
+        .slice(3)
+        .map((e) => [e.action, e.tableName, e.changedFields])
+      expect(changes).toEqual([
+        ['UPDATE', 'posts', ['author_id']],
+        ['INSERT', 'tags', []],
+        ['INSERT', '_AuthorToTag', []],
+        ...(kind !== 'mariadb' ? [['UPDATE', 'posts', ['title']]] : []),
+      ])
+    })
+
     it('updateMany and deleteMany over 100 rows write 100 entries each, in a bounded number of statements', async () => {
       const { prisma, statements } = await start()
       await prisma.post.createMany({
