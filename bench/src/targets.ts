@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaMariaDb } from '@prisma/adapter-mariadb'
+import { PrismaPg } from '@prisma/adapter-pg'
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import Database from 'better-sqlite3'
 import { type Dialect, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
 import mysql from 'mysql2'
@@ -17,6 +21,8 @@ const MARIADB_URL = process.env.CHRONICLE_MARIADB_URL ?? 'mysql://root@127.0.0.1
 export interface BenchTarget {
   readonly kind: DatabaseKind
   dialect(): Dialect
+  /** A Prisma driver adapter factory over the same database. */
+  prismaAdapter(): SqlDriverAdapterFactory
   drop(): Promise<void>
 }
 
@@ -33,6 +39,7 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
       return {
         kind,
         dialect: () => new SqliteDialect({ database: sqlite }),
+        prismaAdapter: () => new PrismaBetterSqlite3({ url: `file:${file}` }),
         async drop() {
           sqlite.close()
           for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true })
@@ -53,6 +60,7 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
           pools.push(pool)
           return new PostgresDialect({ pool })
         },
+        prismaAdapter: () => new PrismaPg({ connectionString: url, max: 2 }),
         async drop() {
           await Promise.all(pools.map((p) => p.end().catch(() => undefined)))
           const client = new pg.Client({ connectionString: PG_URL })
@@ -80,6 +88,16 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
     return {
       kind,
       dialect: () => new MysqlDialect({ pool: mysql.createPool({ uri, connectionLimit: 2 }) }),
+      prismaAdapter: () => {
+        const { hostname, port, username } = new URL(uri)
+        return new PrismaMariaDb({
+          host: hostname,
+          port: Number(port || 3306),
+          user: decodeURIComponent(username),
+          database: name,
+          connectionLimit: 2,
+        })
+      },
       async drop() {
         const client = await mysqlPromise.createConnection({ uri: MARIADB_URL })
         await client.query(`DROP DATABASE IF EXISTS ${name}`)
