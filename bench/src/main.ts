@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { auditPlugin, createAuditTable } from '@chronicle/kysely'
 import { Kysely } from 'kysely'
 import { countingDialect, StatementCounter } from './counting-dialect.ts'
+import { drizzleWrites } from './drizzle-writes.ts'
 import { prismaWrites } from './prisma.ts'
 import { exportMemory, readWorkloads, seedLog } from './reads.ts'
 import { type BenchDB, createItemTables } from './schema.ts'
@@ -112,6 +113,30 @@ for (const kind of kinds) {
           p95: m.p95,
           ratio: m.median / u.median,
           roundTrips: m.roundTrips,
+        })
+      }
+    }
+
+    const drizzle = await drizzleWrites(target, settings)
+    console.log(`\ndrizzle × ${kind}: writes (ms per operation, audited vs unaudited Drizzle)`)
+    console.log('workload            unaudited   chronicle   chronicle/unaudited')
+    for (const workload of [...new Set(drizzle.map((w) => w.workload))]) {
+      const u = drizzle.find((w) => w.workload === workload && w.variant === 'unaudited')
+      const c = drizzle.find((w) => w.workload === workload && w.variant === 'chronicle')
+      if (!u || !c) continue
+      console.log(
+        `${workload.padEnd(20)}${fmt(u.median).padStart(9)}${fmt(c.median).padStart(12)}${`${fmt(c.median / u.median, 2)}×`.padStart(21)}`,
+      )
+      for (const m of [u, c]) {
+        rows.push({
+          kind: 'write',
+          workload,
+          adapter: 'drizzle',
+          db: kind,
+          variant: m.variant,
+          median: m.median,
+          p95: m.p95,
+          ratio: m.median / u.median,
         })
       }
     }

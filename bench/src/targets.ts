@@ -23,6 +23,8 @@ export interface BenchTarget {
   dialect(): Dialect
   /** A Prisma driver adapter factory over the same database. */
   prismaAdapter(): SqlDriverAdapterFactory
+  /** A driver client of its own for Drizzle: the SQLite handle, a pg pool, a mysql2 pool. */
+  client(): object
   drop(): Promise<void>
 }
 
@@ -40,6 +42,7 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
         kind,
         dialect: () => new SqliteDialect({ database: sqlite }),
         prismaAdapter: () => new PrismaBetterSqlite3({ url: `file:${file}` }),
+        client: () => sqlite,
         async drop() {
           sqlite.close()
           for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true })
@@ -61,6 +64,11 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
           return new PostgresDialect({ pool })
         },
         prismaAdapter: () => new PrismaPg({ connectionString: url, max: 2 }),
+        client: () => {
+          const pool = new pg.Pool({ connectionString: url, max: 2 })
+          pools.push(pool)
+          return pool
+        },
         async drop() {
           await Promise.all(pools.map((p) => p.end().catch(() => undefined)))
           const client = new pg.Client({ connectionString: PG_URL })
@@ -85,6 +93,7 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
     await admin.query(`CREATE DATABASE ${name}`)
     await admin.end()
     const uri = MARIADB_URL.replace(/\/[^/]*$/, `/${name}`)
+    const pools: mysql.Pool[] = []
     return {
       kind,
       dialect: () => new MysqlDialect({ pool: mysql.createPool({ uri, connectionLimit: 2 }) }),
@@ -98,7 +107,13 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
           connectionLimit: 2,
         })
       },
+      client: () => {
+        const pool = mysql.createPool({ uri, connectionLimit: 2 })
+        pools.push(pool)
+        return pool
+      },
       async drop() {
+        await Promise.all(pools.map((p) => new Promise<void>((resolve) => p.end(() => resolve()))))
         const client = await mysqlPromise.createConnection({ uri: MARIADB_URL })
         await client.query(`DROP DATABASE IF EXISTS ${name}`)
         await client.end()

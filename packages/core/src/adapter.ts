@@ -6,22 +6,32 @@
  * transaction.
  */
 export { AuditEngine } from './capture/audit-engine.js'
-export { captureWrite } from './capture/capture-write.js'
+export { captureWrite, captureWriteSync } from './capture/capture-write.js'
 export { TransactionGuard } from './capture/transaction-guard.js'
 export type {
   CaptureConnection,
   InsertValue,
   KeySet,
+  SyncCaptureConnection,
   UserSelection,
   WriteDescription,
   WriteVariant,
 } from './capture/write-description.js'
 export { Chronicle } from './chronicle.js'
 export type { ChronicleOptions } from './config/options.js'
+export type { ExactRead } from './entry/exact-values.js'
 export { ChronicleError } from './errors/chronicle-error.js'
 export { translateDriverError } from './errors/driver-error.js'
 export { createAuditTable } from './store/audit-table.js'
 export type { SqlConnection, SqlDatabase, SqlResult } from './store/connection.js'
-export type { ColumnInfo, DialectName, SqlDialect, Statement } from './store/dialect.js'
+export type {
+  ColumnInfo,
+  DialectName,
+  ExactKind,
+  ExactText,
+  SqlDialect,
+  Statement,
+} from './store/dialect.js'
 export { getDialect } from './store/dialects/index.js'
+export type { SyncSqlConnection, TransactionControl } from './store/steps.js'
 export type { TableMeta } from './store/table-meta.js'

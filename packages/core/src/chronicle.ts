@@ -13,7 +13,7 @@ import { guardApiCall, guardApiStream } from './errors/driver-error.js'
 import { exportJsonl, storedEntries } from './export/export-entries.js'
 import { type ImportResult, importJsonl } from './export/import-entries.js'
 import { type SealOptions, type SealResult, sealEntries } from './integrity/seal.js'
-import { type VerifyResult, verifyChain } from './integrity/verify.js'
+import { type VerifyOptions, type VerifyResult, verifyChain } from './integrity/verify.js'
 import { findEntry } from './query/find-entry.js'
 import type { EntryFilter } from './query/logs.js'
 import { encodeCursor, type LogsFilter, logsQuery } from './query/logs.js'
@@ -251,8 +251,16 @@ export class Chronicle<Tables extends TableRows = TableRows> {
   /**
    * Checks the chain and every entry's hash; names each broken entry (`edited`, `deleted`,
    * `reordered`, `inserted`, `chain`). Entries not sealed yet are checked for edits only.
+   * With `head` (a digest `seal` returned, kept outside the database), it also fails unless
+   * the chain still passes through it: that is what detects a chain rewritten end to end.
+   *
+   * ### Examples
+   * ```ts
+   * const { head } = await audit.seal()            // store head somewhere the database cannot reach
+   * await audit.verify({ head })                   // { ok: true, headFound: true, broken: [], … }
+   * ```
    */
-  verify(options: { readonly since?: Date | string } = {}): Promise<VerifyResult> {
+  verify(options: VerifyOptions = {}): Promise<VerifyResult> {
     return this.guard((engine) => verifyChain(engine, options))
   }
 

@@ -22,7 +22,7 @@ export {
 } from './errors/chronicle-error.js'
 export type { ImportResult } from './export/import-entries.js'
 export type { SealOptions, SealResult } from './integrity/seal.js'
-export type { BrokenReason, VerifyResult } from './integrity/verify.js'
+export type { BrokenReason, VerifyOptions, VerifyResult } from './integrity/verify.js'
 export type { EntryFilter, LogsFilter } from './query/logs.js'
 export type { AuditStats, StatsFilter, StatsShare } from './query/stats.js'
 export type { EntityKey, PointInTime, TableRepo } from './query/table-repo.js'

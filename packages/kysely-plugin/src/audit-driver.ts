@@ -22,7 +22,7 @@ import {
   type RootOperationNode,
   type TransactionSettings,
 } from 'kysely'
-import { describeWrite } from './write-plan.js'
+import { describeWrite, type Printed } from './write-plan.js'
 
 /** Core's view of one Kysely connection. */
 function sqlConnection(connection: DatabaseConnection): SqlConnection {
@@ -197,7 +197,7 @@ export class AuditDriver implements Driver, SqlDatabase {
   readonly compiler: QueryCompiler
   readonly engine: () => AuditEngine
   /** Printed write forms by statement shape, shared by this driver's connections. */
-  readonly printed = new Map<string, string>()
+  readonly printed = new Map<string, Printed | null>()
   readonly #connections = new WeakMap<DatabaseConnection, AuditConnection>()
   readonly #mutex: Mutex | undefined
   readonly #onDestroy: (driver: AuditDriver) => void

@@ -1,5 +1,6 @@
 import type {
   DialectName,
+  ExactRead,
   InsertValue,
   KeySet,
   UserSelection,
@@ -20,6 +21,7 @@ import {
   IdentifierNode,
   InsertQueryNode,
   type OperationNode,
+  OperationNodeTransformer,
   OperatorNode,
   ParensNode,
   PrimitiveValueListNode,
@@ -160,7 +162,7 @@ export function describeWrite(
   audit: Audited,
   compiler: QueryCompiler,
   dialect: DialectName,
-  printed: Map<string, string>,
+  printed: Map<string, Printed | null>,
 ): WriteDescription | undefined {
   const node = compiled.query
   // SQL allows writes only at the top and in WITH clauses (PostgreSQL), so only those are walked.
@@ -172,7 +174,12 @@ export function describeWrite(
   const plan = planTopLevel(node, audit)
   if (!plan) return undefined
   const { query, target } = plan
-  const printer = new VariantPrinter(compiled, query, target, compiler, dialect, printed)
+  const printer = new VariantPrinter(
+    compiled,
+    new VariantForms(query, target, dialect),
+    compiler,
+    printed,
+  )
   const common = {
     table: target.table,
     ...(target.schema !== undefined && { schema: target.schema }),
@@ -279,51 +286,100 @@ function planTopLevel(
 
 const USER = '__chronicle_u'
 
-/** Printed SQL kept per statement shape: an application has a fixed set of them. */
+/** Printed forms kept per statement shape: an application has a fixed set of them. */
 const PRINTED_LIMIT = 1000
 
-/** Prints the forms of one write by editing its Kysely tree and compiling it. */
+/** Where each parameter of a printed form comes from. */
+type Slot = number | { readonly key: readonly [number, number] } | 'keyColumn'
+
+/** A printed form by shape: its SQL, and where each of its parameters comes from. */
+export interface Printed {
+  readonly sql: string
+  readonly slots: readonly Slot[]
+}
+
+/** Stand-ins compiled in place of values, so a form's parameters can be traced to their source. */
+class ValueSlot {}
+class KeySlot {
+  readonly tuple: number
+  readonly column: number
+  constructor(tuple: number, column: number) {
+    this.tuple = tuple
+    this.column = column
+  }
+}
+
+/** The write's tree with every value replaced by a {@link ValueSlot} of its own. */
+class SlotTransformer extends OperationNodeTransformer {
+  immediate = false
+  protected override transformValue(node: ValueNode): ValueNode {
+    if (node.immediate) this.immediate = true
+    return { ...node, value: new ValueSlot() }
+  }
+  protected override transformPrimitiveValueList(
+    node: PrimitiveValueListNode,
+  ): PrimitiveValueListNode {
+    return { ...node, values: node.values.map(() => new ValueSlot()) }
+  }
+}
+
+function variantKey(variant: WriteVariant): string {
+  const exact = (variant.exact ?? [])
+    .map((read) => `${read.column}\u0001${read.sql.join('\u0001')}`)
+    .join('\u0002')
+  return `${formKey(variant)}\u0003${exact}`
+}
+
+function formKey(variant: WriteVariant): string {
+  if (variant.kind === 'select') return `s${variant.lock ? 1 : 0}`
+  const keys = variant.keys ? `${variant.keys.columns.length}x${variant.keys.tuples.length}` : ''
+  return `w${variant.returning ? 1 : 0}${variant.inserted ? 1 : 0}:${keys}`
+}
+
+/**
+ * Prints the forms of one write by editing its Kysely tree and compiling it, once per
+ * statement shape: later writes of the same shape reuse the SQL and only place their values.
+ */
 class VariantPrinter {
   readonly #compiled: CompiledQuery
-  readonly #query: WriteNode
-  readonly #target: Target
+  readonly #forms: VariantForms
   readonly #compiler: QueryCompiler
-  readonly #dialect: DialectName
-  readonly #printed: Map<string, string>
+  readonly #printed: Map<string, Printed | null>
 
   constructor(
     compiled: CompiledQuery,
-    query: WriteNode,
-    target: Target,
+    forms: VariantForms,
     compiler: QueryCompiler,
-    dialect: DialectName,
-    printed: Map<string, string>,
+    printed: Map<string, Printed | null>,
   ) {
     this.#compiled = compiled
-    this.#query = query
-    this.#target = target
+    this.#forms = forms
     this.#compiler = compiler
-    this.#dialect = dialect
     this.#printed = printed
   }
 
-  print(variant: WriteVariant) {
-    if (variant.kind === 'write' && !variant.keys) {
-      // Without a key set a write form adds no parameter: its text depends on the shape only,
-      // so a repeated write is printed once.
-      if (!variant.returning) return { sql: this.#compiled.sql, params: this.#compiled.parameters }
-      const key = `${variant.inserted ? 'i' : 'r'}\u0000${this.#compiled.sql}`
-      let sql = this.#printed.get(key)
-      if (sql === undefined) {
-        sql = this.#compile(this.#write(variant)).sql
-        if (this.#printed.size >= PRINTED_LIMIT) this.#printed.clear()
-        this.#printed.set(key, sql)
-      }
-      return { sql, params: this.#compiled.parameters }
+  print(variant: WriteVariant): { sql: string; params: readonly unknown[] } {
+    if (variant.kind === 'write' && !variant.keys && !variant.returning) {
+      return { sql: this.#compiled.sql, params: this.#compiled.parameters }
     }
-    return this.#compile(
-      variant.kind === 'select' ? this.#select(variant.lock) : this.#write(variant),
+    const cacheKey = `${variantKey(variant)}\u0000${this.#compiled.sql}`
+    let printed = this.#printed.get(cacheKey)
+    if (printed === undefined) {
+      printed = this.#trace(variant)
+      if (this.#printed.size >= PRINTED_LIMIT) this.#printed.clear()
+      this.#printed.set(cacheKey, printed)
+    }
+    if (printed === null) return this.#compile(this.#forms.build(variant))
+    const original = this.#compiled.parameters
+    const tuples = variant.kind === 'write' ? (variant.keys?.tuples ?? []) : []
+    const params = printed.slots.map((slot) =>
+      typeof slot === 'number'
+        ? original[slot]
+        : slot === 'keyColumn'
+          ? tuples.map((t) => t[0])
+          : tuples[slot.key[0]]?.[slot.key[1]],
     )
+    return { sql: printed.sql, params }
   }
 
   #compile(node: RootOperationNode) {
@@ -331,9 +387,67 @@ class VariantPrinter {
     return { sql, params: parameters }
   }
 
+  /**
+   * Compiles the form once over stand-ins and records where each parameter comes from;
+   * `null` when it cannot be traced (a value inlined into the SQL text), so it is compiled
+   * every time instead.
+   */
+  #trace(variant: WriteVariant): Printed | null {
+    const transformer = new SlotTransformer()
+    const query = transformer.transformNode(this.#forms.query) as WriteNode
+    if (transformer.immediate) return null
+    const original = this.#compile(query)
+    if (original.sql !== this.#compiled.sql) return null
+    const position = new Map<unknown, number>(original.params.map((p, i) => [p, i]))
+    const slotted: WriteVariant =
+      variant.kind === 'write' && variant.keys
+        ? {
+            ...variant,
+            keys: {
+              columns: variant.keys.columns,
+              tuples: variant.keys.tuples.map((t, i) => t.map((_, j) => new KeySlot(i, j))),
+            },
+          }
+        : variant
+    const form = this.#compile(this.#forms.withQuery(query).build(slotted))
+    const slots: Slot[] = []
+    for (const param of form.params) {
+      if (param instanceof ValueSlot && position.has(param))
+        slots.push(position.get(param) as number)
+      else if (param instanceof KeySlot) slots.push({ key: [param.tuple, param.column] })
+      else if (Array.isArray(param) && param.every((v) => v instanceof KeySlot))
+        slots.push('keyColumn')
+      else return null
+    }
+    return { sql: form.sql, slots }
+  }
+}
+
+/** Builds the forms of one write as Kysely trees. */
+class VariantForms {
+  readonly query: WriteNode
+  readonly #target: Target
+  readonly #dialect: DialectName
+
+  constructor(query: WriteNode, target: Target, dialect: DialectName) {
+    this.query = query
+    this.#target = target
+    this.#dialect = dialect
+  }
+
+  withQuery(query: WriteNode): VariantForms {
+    return new VariantForms(query, this.#target, this.#dialect)
+  }
+
+  build(variant: WriteVariant): RootOperationNode {
+    return variant.kind === 'select'
+      ? this.#select(variant.lock, variant.exact)
+      : this.#write(variant)
+  }
+
   /** `SELECT target.* FROM …` with the write's own FROM/USING, joins, WHERE, ORDER BY, LIMIT. */
-  #select(lock: boolean): SelectQueryNode {
-    const query = this.#query as UpdateQueryNode | DeleteQueryNode
+  #select(lock: boolean, exact: readonly ExactRead[] = []): SelectQueryNode {
+    const query = this.query as UpdateQueryNode | DeleteQueryNode
     const target = this.#target
     let froms: readonly OperationNode[]
     if (UpdateQueryNode.is(query)) {
@@ -347,7 +461,10 @@ class VariantPrinter {
     return {
       ...SelectQueryNode.createFrom(froms, query.with),
       from: FromNode.create(froms),
-      selections: [SelectionNode.createSelectAllFromTable(TableNode.create(target.ref))],
+      selections: [
+        SelectionNode.createSelectAllFromTable(TableNode.create(target.ref)),
+        ...this.#exact(exact),
+      ],
       ...(query.joins && { joins: query.joins }),
       ...(query.where && { where: query.where }),
       ...(query.orderBy && { orderBy: query.orderBy }),
@@ -364,7 +481,7 @@ class VariantPrinter {
   }
 
   #write(variant: Extract<WriteVariant, { kind: 'write' }>): WriteNode {
-    let query = this.#query
+    let query = this.query
     if (variant.keys && !InsertQueryNode.is(query)) {
       const condition = this.#keyCondition(variant.keys)
       const where = query.where
@@ -379,6 +496,7 @@ class VariantPrinter {
       this.#dialect === 'postgres'
         ? SelectionNode.createSelectAllFromTable(TableNode.create(ref))
         : SelectionNode.createSelectAll(),
+      ...this.#exact(variant.exact ?? []),
     ]
     query.returning?.selections.forEach((selection, i) => {
       const inner = selection.selection
@@ -403,6 +521,24 @@ class VariantPrinter {
       )
     }
     return { ...query, returning: ReturningNode.create(selections) }
+  }
+
+  /** Each exact read: its SQL around `target.column`, aliased `__chronicle_x<i>`. */
+  #exact(exact: readonly ExactRead[]): SelectionNode[] {
+    const table = TableNode.create(this.#target.ref)
+    return exact.map((read, i) =>
+      SelectionNode.create(
+        AliasNode.create(
+          RawNode.create(
+            read.sql,
+            read.sql
+              .slice(1)
+              .map(() => ReferenceNode.create(ColumnNode.create(read.column), table)),
+          ),
+          IdentifierNode.create(`__chronicle_x${i}`),
+        ),
+      ),
+    )
   }
 
   /** `target.key = any($1)` (PostgreSQL, one column), else `(k1, k2) in ((?, ?), …)`. */

@@ -56,6 +56,13 @@ export interface ClientSettings {
   /** Sessions run at READ COMMITTED (PostgreSQL's default; MariaDB defaults to REPEATABLE READ). */
   readonly readCommitted?: boolean
   /**
+   * Sessions run in this time zone: PostgreSQL `TimeZone` (a zone name), MariaDB `time_zone`
+   * (an offset such as `+05:30`).
+   */
+  readonly timeZone?: string
+  /** mysql2 `dateStrings`: DATETIME, TIMESTAMP and DATE values as the database's text. */
+  readonly dateStrings?: boolean
+  /**
    * Awaited before each statement the client sends to the database (audit statements and
    * transaction control included), so a test can run other work between two statements.
    * A factory calls it under the ORM, on the driver's own connection; `setUp` wires it to
@@ -73,6 +80,12 @@ export interface AdapterFactory {
    * the tests of a raced single-statement upsert do not apply there.
    */
   emulatesUpsert?(kind: DatabaseKind): boolean
+  /**
+   * Databases on which the ORM's transactions are synchronous (Drizzle on better-sqlite3):
+   * nothing else can run on the connection while one is open, so the tests that interleave
+   * other work into an open transaction on the same connection do not apply there.
+   */
+  readonly synchronousTransactions?: readonly DatabaseKind[]
   create(
     db: TestDatabase,
     options: ChronicleOptions<TestTables>,

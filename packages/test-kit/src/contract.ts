@@ -14,6 +14,7 @@ import { racesSuite } from './suites/races.js'
 import { restoreSuite } from './suites/restore.js'
 import { schemaChangesSuite } from './suites/schema-changes.js'
 import { transactionsSuite } from './suites/transactions.js'
+import { typesSuite } from './suites/types.js'
 import { valuesSuite } from './suites/values.js'
 
 export const SUITES = {
@@ -31,6 +32,7 @@ export const SUITES = {
   bulk: bulkSuite,
   properties: propertiesSuite,
   values: valuesSuite,
+  types: typesSuite,
 } as const
 
 /**

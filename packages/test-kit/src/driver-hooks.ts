@@ -36,11 +36,19 @@ export interface PoolOptions {
   readonly readCommitted?: boolean
   /** MariaDB: BIGINT values as exact decimal text (`supportBigNumbers`, `bigNumberStrings`). */
   readonly exactIntegers?: boolean
+  /** The sessions' time zone: PostgreSQL `TimeZone`, MariaDB `time_zone` (an offset). */
+  readonly timeZone?: string
+  /** MariaDB: mysql2 `dateStrings`. */
+  readonly dateStrings?: boolean
 }
 
 /** A pg pool for the audited client. */
 export function createPgPool(url: string, options: PoolOptions = {}): pg.Pool {
-  return new pg.Pool({ connectionString: url, max: options.max ?? 4 })
+  return new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 4,
+    ...(options.timeZone && { options: `-c TimeZone=${options.timeZone}` }),
+  })
 }
 
 /** A mysql2 callback pool (what Kysely's MysqlDialect takes) for the audited client. */
@@ -49,10 +57,15 @@ export function createMysqlPool(url: string, options: PoolOptions = {}): MysqlPo
     uri: url,
     connectionLimit: options.max ?? 4,
     ...(options.exactIntegers && { supportBigNumbers: true, bigNumberStrings: true }),
+    ...(options.dateStrings && { dateStrings: true }),
   })
-  if (options.readCommitted) {
+  const session = [
+    ...(options.readCommitted ? ['SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'] : []),
+    ...(options.timeZone ? [`SET time_zone = '${options.timeZone}'`] : []),
+  ]
+  if (session.length > 0) {
     pool.on('connection', (connection) => {
-      connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED')
+      for (const statement of session) connection.query(statement)
     })
   }
   return pool

@@ -42,6 +42,8 @@ export async function setUp(
     exactIntegers,
     beforeQuery,
     readCommitted,
+    timeZone,
+    dateStrings,
     ...chronicle
   } = options
   const client = await factory.create(
@@ -51,6 +53,8 @@ export async function setUp(
       ...(exactIntegers && { exactIntegers }),
       beforeQuery: beforeQuery ?? ((sql) => db.hooks.fire(sql)),
       ...(readCommitted && { readCommitted }),
+      ...(timeZone && { timeZone }),
+      ...(dateStrings && { dateStrings }),
     },
   )
   const q = getDialect(db.dialect).quote

@@ -6,8 +6,9 @@ import { ChronicleError } from '../errors/chronicle-error.js'
 import { missingAuditTable } from '../errors/driver-error.js'
 import type { SqlConnection, SqlDatabase } from '../store/connection.js'
 import type { SqlDialect } from '../store/dialect.js'
-import { writeEntries } from '../store/entry-store.js'
-import { loadTableMeta, readColumns, type TableMeta } from '../store/table-meta.js'
+import { writeEntriesSteps } from '../store/entry-store.js'
+import { query, runAsync, runSync, type Steps, type SyncSqlConnection } from '../store/steps.js'
+import { loadTableMetaSteps, readColumnsSteps, type TableMeta } from '../store/table-meta.js'
 import { buildEntries, type RowChange } from './build-entries.js'
 
 /**
@@ -18,8 +19,9 @@ export class AuditEngine {
   readonly options: ResolvedOptions
   readonly dialect: SqlDialect
   readonly database: SqlDatabase
-  readonly #meta = new Map<string, Promise<TableMeta>>()
-  #auditTable: Promise<void> | undefined
+  readonly #meta = new Map<string, TableMeta>()
+  #auditTableChecked = false
+  #defaultSchema: string | undefined
 
   constructor(options: ResolvedOptions, dialect: SqlDialect, database: SqlDatabase) {
     this.options = options
@@ -49,54 +51,45 @@ export class AuditEngine {
    * restore must); so does naming a column the cached shape lacks (a migration added it
    * while the application runs). Also checks, once, that the audit table exists.
    */
-  async tableMeta(
+  *tableMetaSteps(
+    table: string,
+    options: { readonly fresh?: boolean; readonly columns?: readonly string[] } = {},
+  ): Steps<TableMeta> {
+    const config = this.requireTable(table)
+    yield* this.#checkAuditTable()
+    const cached = options.fresh ? undefined : this.#meta.get(table)
+    if (cached && !options.columns?.some((c) => !cached.columns.has(c))) return cached
+    const meta = yield* loadTableMetaSteps(this.dialect, config)
+    this.#meta.set(table, meta)
+    return meta
+  }
+
+  tableMeta(
     connection: SqlConnection,
     table: string,
     options: { readonly fresh?: boolean; readonly columns?: readonly string[] } = {},
   ): Promise<TableMeta> {
-    const config = this.requireTable(table)
-    await this.#checkAuditTable(connection)
-    if (options.fresh) return loadTableMeta(connection, this.dialect, config)
-    const cached = this.#meta.get(table)
-    if (cached) {
-      const meta = await cached
-      if (!options.columns?.some((c) => !meta.columns.has(c))) return meta
-      this.#meta.delete(table)
-    }
-    const meta = loadTableMeta(connection, this.dialect, config)
-    this.#meta.set(table, meta)
-    // A failed introspection (say, the table is created later) must not stick.
-    meta.catch(() => this.#meta.delete(table))
-    return meta
+    return runAsync(this.tableMetaSteps(table, options), connection)
   }
-
-  #defaultSchema: Promise<string> | undefined
 
   /**
    * True when `schema` is the one unqualified names resolve to (PostgreSQL's
    * `current_schema()`, MySQL's database): `public.users` is then the configured `users`.
    */
-  async isDefaultSchema(connection: SqlConnection, schema: string): Promise<boolean> {
-    this.#defaultSchema ??= connection
-      .query<{ schema: string }>(this.dialect.currentSchemaSql, [])
-      .then(({ rows }) => String(rows[0]?.schema))
-    this.#defaultSchema.catch(() => {
-      this.#defaultSchema = undefined
-    })
-    return (await this.#defaultSchema) === schema
+  *isDefaultSchema(schema: string): Steps<boolean> {
+    if (this.#defaultSchema === undefined) {
+      const { rows } = yield* query<{ schema: string }>(this.dialect.currentSchemaSql, [])
+      this.#defaultSchema = String(rows[0]?.schema)
+    }
+    return this.#defaultSchema === schema
   }
 
-  #checkAuditTable(connection: SqlConnection): Promise<void> {
-    if (!this.#auditTable) {
-      const name = this.options.auditTable
-      this.#auditTable = readColumns(connection, this.dialect, name).then((columns) => {
-        if (columns.size === 0) throw missingAuditTable(name)
-      })
-      this.#auditTable.catch(() => {
-        this.#auditTable = undefined
-      })
-    }
-    return this.#auditTable
+  *#checkAuditTable(): Steps<void> {
+    if (this.#auditTableChecked) return
+    const name = this.options.auditTable
+    const columns = yield* readColumnsSteps(this.dialect, name)
+    if (columns.size === 0) throw missingAuditTable(name)
+    this.#auditTableChecked = true
   }
 
   /** The context for entries written now: configured `context()` over `withAuditContext`. */
@@ -107,26 +100,39 @@ export class AuditEngine {
     )
   }
 
-  /**
-   * Writes the entries a change means, on `connection` (the change's own transaction).
-   * Returns how many were written.
-   */
-  async record(
-    connection: SqlConnection,
+  /** Writes the entries a change means, in the change's own transaction; returns how many. */
+  *recordSteps(
     change: RowChange,
     transactionId: string,
     extraContext?: AuditContext,
-  ): Promise<number> {
-    const meta = await this.tableMeta(connection, change.table)
+  ): Steps<number> {
+    const meta = yield* this.tableMetaSteps(change.table)
     const entries = buildEntries(meta, change, {
       transactionId,
       createdAt: new Date(),
       context: this.currentContext(extraContext),
     })
     if (entries.length > 0) {
-      await writeEntries(connection, this.dialect, this.options.auditTable, entries)
+      yield* writeEntriesSteps(this.dialect, this.options.auditTable, entries)
     }
     return entries.length
+  }
+
+  /** {@link AuditEngine.recordSteps} on `connection`. */
+  record(
+    connection: SqlConnection,
+    change: RowChange,
+    transactionId: string,
+    extraContext?: AuditContext,
+  ): Promise<number> {
+    return runAsync(this.recordSteps(change, transactionId, extraContext), connection)
+  }
+
+  /** Writes an explicit event, in the transaction the statements run in. */
+  *recordEventSteps(event: AuditEvent, transactionId: string): Steps<void> {
+    const entry = eventEntry(event, this.currentContext(), transactionId)
+    yield* this.#checkAuditTable()
+    yield* writeEntriesSteps(this.dialect, this.options.auditTable, [entry])
   }
 
   /** Writes an explicit event on `connection`, inside its transaction when it has one. */
@@ -135,8 +141,11 @@ export class AuditEngine {
     event: AuditEvent,
     transactionId: string,
   ): Promise<void> {
-    const entry = eventEntry(event, this.currentContext(), transactionId)
-    await this.#checkAuditTable(connection)
-    await writeEntries(connection, this.dialect, this.options.auditTable, [entry])
+    await runAsync(this.recordEventSteps(event, transactionId), connection)
+  }
+
+  /** {@link AuditEngine.recordEvent} over a driver that answers synchronously. */
+  recordEventSync(connection: SyncSqlConnection, event: AuditEvent, transactionId: string): void {
+    runSync(this.recordEventSteps(event, transactionId), connection)
   }
 }

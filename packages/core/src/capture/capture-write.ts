@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto'
+import { exactParam } from '../entry/codec.js'
+import { type ExactRead, exactReads, withExactTexts } from '../entry/exact-values.js'
 import { ChronicleError, isChronicleError } from '../errors/chronicle-error.js'
 import type { SqlResult } from '../store/connection.js'
 import type { Statement } from '../store/dialect.js'
-import { type Row, readRowsByKeys, rowEntityId, uniqueByKey } from '../store/rows.js'
+import { type Row, readRowsByKeysSteps, rowEntityId, uniqueByKey } from '../store/rows.js'
+import { query, runAsync, runSync, type Steps } from '../store/steps.js'
 import type { TableMeta } from '../store/table-meta.js'
 import type { AuditEngine } from './audit-engine.js'
 import type { RowChange } from './build-entries.js'
@@ -11,6 +14,7 @@ import type {
   CaptureConnection,
   InsertValue,
   KeySet,
+  SyncCaptureConnection,
   WriteDescription,
   WriteVariant,
 } from './write-description.js'
@@ -45,22 +49,43 @@ const ATTEMPTS = 3
  * Snapshots come from `<target>.*` (RETURNING or SELECT), never a cached column list, so a
  * column added or dropped while the application runs is captured without a restart.
  */
-export async function captureWrite(
+export function captureWrite(
   engine: AuditEngine,
   connection: CaptureConnection,
   guard: TransactionGuard,
   write: WriteDescription,
 ): Promise<SqlResult> {
-  if (write.schema !== undefined && !(await engine.isDefaultSchema(connection, write.schema))) {
+  return runAsync(captureSteps(engine, guard, write), connection)
+}
+
+/**
+ * {@link captureWrite} for a driver that must not yield: the same protocol, every
+ * statement run synchronously (better-sqlite3 inside a synchronous transaction).
+ */
+export function captureWriteSync(
+  engine: AuditEngine,
+  connection: SyncCaptureConnection,
+  guard: TransactionGuard,
+  write: WriteDescription,
+): SqlResult {
+  return runSync(captureSteps(engine, guard, write), connection)
+}
+
+function* captureSteps(
+  engine: AuditEngine,
+  guard: TransactionGuard,
+  write: WriteDescription,
+): Steps<SqlResult> {
+  if (write.schema !== undefined && !(yield* engine.isDefaultSchema(write.schema))) {
     // `other.users` is not the audited `users`: a table of the same name elsewhere.
     const { sql, params } = write.statement({ kind: 'write', returning: false })
-    return connection.query(sql, params)
+    return yield* query(sql, params)
   }
   const transactionId = guard.transactionId
   if (transactionId !== null) {
     let written = false
     try {
-      return await runWrite(engine, connection, write, transactionId, () => {
+      return yield* runWrite(engine, write, transactionId, () => {
         written = true
       })
     } catch (error) {
@@ -71,16 +96,16 @@ export async function captureWrite(
     }
   }
   for (let attempt = 1; ; attempt++) {
-    await connection.begin()
+    yield { control: 'begin' }
     let written = false
     try {
-      const result = await runWrite(engine, connection, write, randomUUID(), () => {
+      const result = yield* runWrite(engine, write, randomUUID(), () => {
         written = true
       })
-      await connection.commit()
+      yield { control: 'commit' }
       return result
     } catch (error) {
-      await connection.rollback()
+      yield { control: 'rollback' }
       if (error instanceof RaceDetected && attempt < ATTEMPTS) continue
       throw written ? auditFailure(error, write) : error
     }
@@ -109,20 +134,21 @@ function namedColumns(write: WriteDescription): string[] {
   return [...new Set((write.rows ?? []).flatMap((row) => [...row.keys()]))]
 }
 
-async function runWrite(
+function* runWrite(
   engine: AuditEngine,
-  connection: CaptureConnection,
   write: WriteDescription,
   transactionId: string,
   written: () => void,
-): Promise<SqlResult> {
+): Steps<SqlResult> {
   // Context values the audit table cannot hold are refused before the write runs.
   engine.currentContext()
-  const meta = await engine.tableMeta(connection, write.table, { columns: namedColumns(write) })
+  const meta = yield* engine.tableMetaSteps(write.table, { columns: namedColumns(write) })
   const dialect = engine.dialect
   // SQLite has one writer at a time: nothing can slip between the pre-read and the write.
   const restrict = dialect.name !== 'sqlite'
-  const ctx = { engine, connection, write, meta }
+  // Columns the driver gives inexactly are read as the database's text too, in the same statements.
+  const exact = exactReads(meta, dialect)
+  const ctx = { engine, write, meta, exact }
   let before: Row[] = []
   let after: Row[]
   let result: SqlResult
@@ -136,79 +162,89 @@ async function runWrite(
         { table: write.table },
       )
     }
-    before = await preRead(ctx, restrict)
+    before = yield* preRead(ctx, restrict)
     const keys = restrict ? keySet(meta, before) : undefined
     if (dialect.supportsReturning) {
-      ;({ result, rows: after } = await runReturning(ctx, { keys }))
+      ;({ result, rows: after } = yield* runReturning(ctx, { keys }))
     } else {
-      result = await runStatements(ctx, { kind: 'write', returning: false }, keys)
-      after = await readRowsByKeys(
-        connection,
+      result = yield* runStatements(ctx, { kind: 'write', returning: false }, keys)
+      after = yield* readRowsByKeysSteps(
         dialect,
         meta.name,
         meta.primaryKey,
         keysOf(meta, before),
+        false,
+        exact,
       )
     }
     written()
   } else if (write.operation === 'delete') {
     if (dialect.supportsReturning) {
-      ;({ result, rows: before } = await runReturning(ctx, {}))
+      ;({ result, rows: before } = yield* runReturning(ctx, {}))
     } else {
-      before = await preRead(ctx, true)
-      result = await runStatements(ctx, { kind: 'write', returning: false }, keySet(meta, before))
+      before = yield* preRead(ctx, true)
+      result = yield* runStatements(ctx, { kind: 'write', returning: false }, keySet(meta, before))
     }
     written()
     after = []
   } else {
     const lookups = write.conflict ? conflictLookups(meta, write) : []
-    before = await readLookups(ctx, lookups, true)
+    before = yield* readLookups(ctx, lookups, true)
     if (dialect.supportsReturning) {
       const inserted = write.conflict !== undefined && dialect.name === 'postgres'
-      const returned = await runReturning(ctx, { inserted })
+      const returned = yield* runReturning(ctx, { inserted })
       written()
       ;({ result, rows: after } = returned)
       if (inserted) assertNoRacedUpdate(meta, before, after, returned.inserted)
-      result = await withSqliteInsertId(ctx, result, before, after)
+      result = yield* withSqliteInsertId(ctx, result, before, after)
     } else {
       const insertedKeys = write.conflict ? undefined : keysToRead(meta, write)
-      result = await runStatements(ctx, { kind: 'write', returning: false })
+      result = yield* runStatements(ctx, { kind: 'write', returning: false })
       written()
       after = insertedKeys
-        ? await readRowsByKeys(
-            connection,
+        ? yield* readRowsByKeysSteps(
             dialect,
             meta.name,
             meta.primaryKey,
             insertedKeys(result),
+            false,
+            exact,
           )
-        : await readLookups(ctx, lookups, false)
+        : yield* readLookups(ctx, lookups, false)
       if (write.conflict) assertAffectedRows(meta, write, before, after, result)
     }
   }
   const change: RowChange = { table: write.table, operation: write.operation, before, after }
-  await engine.record(connection, change, transactionId)
+  yield* engine.recordSteps(change, transactionId)
   return result
 }
 
 interface Ctx {
   readonly engine: AuditEngine
-  readonly connection: CaptureConnection
   readonly write: WriteDescription
   readonly meta: TableMeta
+  readonly exact: readonly ExactRead[]
 }
 
-async function query(ctx: Ctx, statement: Statement): Promise<SqlResult<Row>> {
-  return ctx.connection.query<Row>(statement.sql, statement.params)
+/** The variant with the exact reads, when the table has any. */
+function withExact<V extends WriteVariant>(ctx: Ctx, variant: V): V {
+  return ctx.exact.length > 0 ? { ...variant, exact: ctx.exact } : variant
 }
 
-async function preRead(ctx: Ctx, lock: boolean): Promise<Row[]> {
-  const { rows } = await query(ctx, ctx.write.statement({ kind: 'select', lock }))
-  return uniqueByKey(ctx.meta, rows)
+function run(statement: Statement) {
+  return query<Row>(statement.sql, statement.params)
+}
+
+function* preRead(ctx: Ctx, lock: boolean): Steps<Row[]> {
+  const { rows } = yield* run(ctx.write.statement(withExact(ctx, { kind: 'select', lock })))
+  return uniqueByKey(
+    ctx.meta,
+    rows.map((row) => withExactTexts(row, ctx.exact)),
+  )
 }
 
 function keysOf(meta: TableMeta, rows: readonly Row[]): unknown[][] {
-  return rows.map((row) => meta.primaryKey.map((c) => row[c]))
+  return rows.map((row) => meta.primaryKey.map((c) => exactParam(row[c])))
 }
 
 function keySet(meta: TableMeta, rows: readonly Row[]): KeySet {
@@ -219,13 +255,13 @@ function keySet(meta: TableMeta, rows: readonly Row[]): KeySet {
  * Runs the write once, or, restricted to `keys`, in as many statements as the bind limit
  * needs (each restricted to a slice of the keys), summing what they report.
  */
-async function runStatements(
+function* runStatements(
   ctx: Ctx,
   variant: Extract<WriteVariant, { kind: 'write' }>,
   keys?: KeySet,
-): Promise<SqlResult<Row>> {
+): Steps<SqlResult<Row>> {
   if (!keys || keys.tuples.length === 0) {
-    return query(ctx, ctx.write.statement(keys ? { ...variant, keys } : variant))
+    return yield* run(ctx.write.statement(keys ? { ...variant, keys } : variant))
   }
   const results: SqlResult<Row>[] = []
   let size = keys.tuples.length
@@ -236,7 +272,7 @@ async function runStatements(
       size = Math.ceil(size / 2)
       continue
     }
-    results.push(await query(ctx, statement))
+    results.push(yield* run(statement))
     start += slice.tuples.length
   }
   if (results.length === 1) return results[0] as SqlResult<Row>
@@ -257,13 +293,17 @@ async function runStatements(
  * The write with `<target>.*` (and the user's own selections, aliased) in RETURNING: the
  * rows for the entries, and the result the caller would have had.
  */
-async function runReturning(
+function* runReturning(
   ctx: Ctx,
   options: { readonly keys?: KeySet; readonly inserted?: boolean },
-): Promise<{ result: SqlResult; rows: Row[]; inserted: boolean[] }> {
-  const raw = await runStatements(
+): Steps<{ result: SqlResult; rows: Row[]; inserted: boolean[] }> {
+  const raw = yield* runStatements(
     ctx,
-    { kind: 'write', returning: true, ...(options.inserted && { inserted: true }) },
+    withExact(ctx, {
+      kind: 'write',
+      returning: true,
+      ...(options.inserted && { inserted: true }),
+    }),
     options.keys,
   )
   const selections = ctx.write.userReturning
@@ -275,7 +315,7 @@ async function runReturning(
     for (const column in returned) {
       if (!column.startsWith(PREFIX)) row[column] = returned[column]
     }
-    rows.push(row)
+    rows.push(ctx.exact.length > 0 ? withExactTexts(returned, ctx.exact) : row)
     if (options.inserted) inserted.push(returned[INSERTED] === true)
     if (selections) {
       const userRow: Row = {}
@@ -298,12 +338,12 @@ async function runReturning(
  * SQLite reports the connection's last inserted rowid for every INSERT; a RETURNING form
  * does not, so it is taken from the rows when they carry it, else asked for.
  */
-function withSqliteInsertId(
+function* withSqliteInsertId(
   ctx: Ctx,
   result: SqlResult,
   before: readonly Row[],
   after: readonly Row[],
-): SqlResult | Promise<SqlResult> {
+): Steps<SqlResult> {
   const { engine, meta, write } = ctx
   if (engine.dialect.name !== 'sqlite' || write.userReturning) return result
   const seen = new Set(before.map((row) => rowEntityId(meta, row)))
@@ -314,10 +354,8 @@ function withSqliteInsertId(
   if (typeof value === 'number' || typeof value === 'bigint') {
     return { ...result, insertId: BigInt(value) }
   }
-  return query(ctx, { sql: 'SELECT last_insert_rowid() AS id', params: [] }).then(({ rows }) => ({
-    ...result,
-    insertId: BigInt(rows[0]?.id as number),
-  }))
+  const { rows } = yield* run({ sql: 'SELECT last_insert_rowid() AS id', params: [] })
+  return { ...result, insertId: BigInt(rows[0]?.id as number) }
 }
 
 /** PostgreSQL: an upserted row that existed, though the locked pre-read did not see it. */
@@ -391,17 +429,17 @@ function conflictLookups(meta: TableMeta, write: WriteDescription): Lookup[] {
   }))
 }
 
-async function readLookups(ctx: Ctx, lookups: readonly Lookup[], lock: boolean): Promise<Row[]> {
+function* readLookups(ctx: Ctx, lookups: readonly Lookup[], lock: boolean): Steps<Row[]> {
   const rows: Row[] = []
   for (const { columns, tuples } of lookups) {
     rows.push(
-      ...(await readRowsByKeys(
-        ctx.connection,
+      ...(yield* readRowsByKeysSteps(
         ctx.engine.dialect,
         ctx.meta.name,
         columns,
         tuples,
         lock,
+        ctx.exact,
       )),
     )
   }

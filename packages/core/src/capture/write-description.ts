@@ -1,5 +1,7 @@
+import type { ExactRead } from '../entry/exact-values.js'
 import type { SqlConnection } from '../store/connection.js'
 import type { Statement } from '../store/dialect.js'
+import type { SyncSqlConnection, TransactionControl } from '../store/steps.js'
 
 /** A column value in an INSERT: known when it is a plain value, unknown for expressions. */
 export type InsertValue =
@@ -16,23 +18,29 @@ export interface KeySet {
  * A form of the user's write that core asks the adapter to print, in the connection's
  * dialect, parameters included. Core decides which forms run, in which order.
  *
- * - `select`: `SELECT <target>.*` over the write's own FROM/USING, joins, WHERE, ORDER BY
- *   and LIMIT (UPDATE and DELETE only); with `lock`, followed by the dialect's lock suffix
- *   (`FOR UPDATE`, locking only the target where the database allows naming it).
+ * - `select`: `SELECT <target>.*` (then the `exact` reads) over the write's own FROM/USING,
+ *   joins, WHERE, ORDER BY and LIMIT (UPDATE and DELETE only); with `lock`, followed by the
+ *   dialect's lock suffix (`FOR UPDATE`, locking only the target where the database allows
+ *   naming it).
  * - `write`: the statement itself, changed only as asked:
- *   - `returning`: RETURNING `<target>.*`, then each of the user's own selections (if any)
- *     aliased `__chronicle_u<i>` (see {@link WriteDescription.userReturning}), then, with
+ *   - `returning`: RETURNING `<target>.*`, then the `exact` reads, then each of the user's
+ *     own selections (if any) aliased `__chronicle_u<i>` (see {@link WriteDescription.userReturning}), then, with
  *     `inserted` (PostgreSQL upserts), `(xmax = 0) AS __chronicle_inserted`;
  *   - `keys`: its WHERE also requires the target's key to be in the set, so it writes no row
  *     the locked pre-read did not see (an empty set matches nothing).
+ *
+ * `exact` lists columns whose driver value is not exact (microseconds, JSON text,
+ * intervals): each is printed as `sql[0] <target>.<column> sql[1] <target>.<column> …`
+ * aliased `__chronicle_x<i>` (`i`: its index), so snapshots hold the database's own text.
  */
 export type WriteVariant =
-  | { readonly kind: 'select'; readonly lock: boolean }
+  | { readonly kind: 'select'; readonly lock: boolean; readonly exact?: readonly ExactRead[] }
   | {
       readonly kind: 'write'
       readonly returning: boolean
       readonly inserted?: boolean
       readonly keys?: KeySet
+      readonly exact?: readonly ExactRead[]
     }
 
 /** One of the user's RETURNING selections: an output column name, or the target's `*`. */
@@ -78,8 +86,7 @@ export interface WriteDescription {
  * The connection a write runs on, as the adapter exposes it to core: statements, plus the
  * transaction core opens around a standalone write.
  */
-export interface CaptureConnection extends SqlConnection {
-  begin(): Promise<void>
-  commit(): Promise<void>
-  rollback(): Promise<void>
-}
+export interface CaptureConnection extends SqlConnection, TransactionControl<Promise<void>> {}
+
+/** {@link CaptureConnection} over a driver that answers synchronously (better-sqlite3). */
+export interface SyncCaptureConnection extends SyncSqlConnection, TransactionControl<void> {}

@@ -1,4 +1,5 @@
-import { isPlainObject } from '../store/dialect.js'
+import { type ExactKind, isPlainObject } from '../store/dialect.js'
+import { Verbatim } from '../store/sql-builder.js'
 
 /** A value JSON can hold as is. */
 export type JsonValue =
@@ -22,15 +23,75 @@ export const REDACTED = '[REDACTED]'
  */
 export const TYPES_KEY = '$types'
 
-type TaggedType = 'date' | 'bigint' | 'bytes' | 'number'
+/**
+ * Tags: `date` a JS `Date` (ISO text, UTC); `timestamp` the database's own date-time text,
+ * all fractional digits kept (zone-less, or UTC with `Z`); `json` the database's JSON text,
+ * where plain JSON would lose something; `bigint`, `bytes`, `number` (NaN, ±Infinity, -0).
+ */
+type TaggedType = 'date' | 'timestamp' | 'json' | 'bigint' | 'bytes' | 'number'
+
+/**
+ * A column value read twice: as the driver gave it, and as the database's own text
+ * (`SqlDialect.exactText`). Snapshots keep the text where the driver's value loses something.
+ */
+export class DatabaseText {
+  readonly text: string
+  readonly kind: ExactKind
+  readonly value: unknown
+  constructor(text: string, kind: ExactKind, value: unknown) {
+    this.text = text
+    this.kind = kind
+    this.value = value
+  }
+}
+
+/** A date-time as a database prints it (`2024-01-01 10:00:00.123456`, or with `T`). */
+const DATE_TIME = /^(\d{4,}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d+))?$/
+
+/** JSON strings (skipped) and numbers, to find numbers a JS number would round. */
+const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*/g
+
+/** True when `parsed` stands for `text` exactly, so the snapshot can hold it as plain JSON. */
+function exactJson(text: string, parsed: JsonValue, kind: ExactKind): boolean {
+  // JSON null would read back as SQL NULL, a top-level string as plain text.
+  if (parsed === null || typeof parsed === 'string') return false
+  if (kind === 'json') return JSON.stringify(parsed) === text
+  // jsonb normalises keys and spacing itself: only its exact decimal numbers can be lost.
+  for (const [token] of text.matchAll(JSON_TOKEN)) {
+    if (token[0] !== '"' && String(Number(token)) !== token) return false
+  }
+  return true
+}
+
+function encodeExact({ text, kind, value }: DatabaseText): [JsonValue, TaggedType?] {
+  if (kind === 'text') return [text]
+  if (kind === 'json' || kind === 'jsonb') {
+    let parsed: JsonValue
+    try {
+      parsed = JSON.parse(text) as JsonValue
+    } catch {
+      // Not JSON after all (a text column taken for MariaDB JSON): as the driver gave it.
+      return encodeValue(value)
+    }
+    return exactJson(text, parsed, kind) ? [parsed] : [text, 'json']
+  }
+  // A driver's own date text (mysql2 `dateStrings`) is exact already; so is `infinity`.
+  const match = value instanceof Date ? DATE_TIME.exec(text) : null
+  if (!match) return encodeValue(value)
+  // At least milliseconds, as `Date#toISOString` prints them: equal instants, equal text.
+  const fraction = (match[3] ?? '').padEnd(3, '0')
+  return [`${match[1]}T${match[2]}.${fraction}${kind === 'timestamptz' ? 'Z' : ''}`, 'timestamp']
+}
 
 function encodeValue(value: unknown): [JsonValue, TaggedType?] {
   if (value === null || value === undefined) return [null]
+  if (value instanceof DatabaseText) return encodeExact(value)
   if (value instanceof Date)
     return [Number.isNaN(value.getTime()) ? null : value.toISOString(), 'date']
   if (typeof value === 'bigint') return [value.toString(), 'bigint']
   if (value instanceof Uint8Array) return [Buffer.from(value).toString('base64'), 'bytes']
   if (typeof value === 'number' && !Number.isFinite(value)) return [String(value), 'number']
+  if (Object.is(value, -0)) return ['-0', 'number']
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     return [value]
   }
@@ -42,7 +103,11 @@ function decodeValue(value: JsonValue, type: TaggedType | undefined): unknown {
   if (value === null || type === undefined) return value
   switch (type) {
     case 'date':
+    case 'timestamp':
+      // A zone-less date-time reads as local time, as pg and mysql2 read such columns.
       return new Date(value as string)
+    case 'json':
+      return JSON.parse(value as string)
     case 'bigint':
       return BigInt(value as string)
     case 'bytes':
@@ -86,6 +151,38 @@ export function decodeRow<Row = Record<string, unknown>>(encoded: EncodedRow | n
     out[column] = decodeValue(value, types[column])
   }
   return out as Row
+}
+
+/**
+ * A captured value as a statement parameter that matches the database's value exactly:
+ * the stored text where the driver's value is inexact (a `Date` would lose microseconds).
+ */
+export function exactParam(value: unknown): unknown {
+  if (!(value instanceof DatabaseText)) return value
+  const [json, type] = encodeValue(value)
+  return type === 'timestamp' || type === 'json' || value.kind === 'text' ? json : value.value
+}
+
+/**
+ * The values that write an encoded row back exactly: the database's own texts verbatim
+ * (JSON `null` and top-level JSON strings included), `-0` as text (drivers print it `0`),
+ * everything else decoded for the driver.
+ */
+export function writableRow(encoded: EncodedRow): Record<string, unknown> {
+  const types = (encoded[TYPES_KEY] ?? {}) as Record<string, TaggedType>
+  const out: Record<string, unknown> = {}
+  for (const [column, value] of Object.entries(encoded)) {
+    if (column === TYPES_KEY) continue
+    const type = types[column]
+    if (value !== null && (type === 'timestamp' || type === 'json')) {
+      out[column] = new Verbatim(value as string)
+    } else if (type === 'number' && value === '-0') {
+      out[column] = new Verbatim('-0')
+    } else {
+      out[column] = decodeValue(value, type)
+    }
+  }
+  return out
 }
 
 /** Keeps only `columns` of an encoded row, with their type tags. */

@@ -1,6 +1,8 @@
 import { ChronicleError } from '../errors/chronicle-error.js'
+import type { ExactKind, SqlDialect } from '../store/dialect.js'
 import type { Row } from '../store/rows.js'
 import type { TableMeta } from '../store/table-meta.js'
+import { DatabaseText } from './codec.js'
 
 /** Column types whose values are doubles anyway: a large integral double there is exact. */
 const FLOATING = /real|double|float/
@@ -23,4 +25,56 @@ export function assertExactRow(meta: Pick<TableMeta, 'name' | 'columns'>, row: R
       { table: meta.name },
     )
   }
+}
+
+/** A column read as the database's own text too (see `SqlDialect.exactText`). */
+export interface ExactRead {
+  readonly column: string
+  /** SQL around the column reference: `sql[0] <target>.<column> sql[1] <target>.<column> …`. */
+  readonly sql: readonly string[]
+  readonly kind: ExactKind
+}
+
+/** The name the `i`-th exact read is selected under; never reaches the caller. */
+export const exactAlias = (i: number): string => `__chronicle_x${i}`
+
+const reads = new WeakMap<TableMeta, readonly ExactRead[]>()
+
+/** The columns of a table whose exact text every capture and restore reads (cached per shape). */
+export function exactReads(
+  meta: Pick<TableMeta, 'columns'>,
+  dialect: Pick<SqlDialect, 'exactText'>,
+): readonly ExactRead[] {
+  let list = reads.get(meta as TableMeta)
+  if (!list) {
+    list = [...meta.columns.values()].flatMap((column) => {
+      const exact = dialect.exactText(column.type)
+      return exact ? [{ column: column.name, ...exact }] : []
+    })
+    reads.set(meta as TableMeta, list)
+  }
+  return list
+}
+
+/**
+ * The row a snapshot is made of: Chronicle's own selections removed, and each exact
+ * column's value paired with its text, when the database gave one.
+ */
+export function withExactTexts(returned: Row, exact: readonly ExactRead[]): Row {
+  const row: Row = {}
+  for (const column in returned) {
+    if (!column.startsWith('__chronicle_')) row[column] = returned[column]
+  }
+  exact.forEach((read, i) => {
+    const text = returned[exactAlias(i)]
+    if (typeof text === 'string' && read.column in row) {
+      row[read.column] = new DatabaseText(text, read.kind, row[read.column])
+    }
+  })
+  return row
+}
+
+/** A value of a snapshot row as the driver gave it. */
+export function plainValue(value: unknown): unknown {
+  return value instanceof DatabaseText ? value.value : value
 }

@@ -25,6 +25,11 @@ export interface SealResult {
   readonly sealed: number
   /** The last sealed entry id, or null when nothing is sealed yet. */
   readonly through: number | null
+  /**
+   * The chain hash through that entry (null when nothing is sealed): keep it outside the
+   * database and pass it to `verify({ head })` later, so a rewritten chain is detected.
+   */
+  readonly head: string | null
 }
 
 /** A batch of links to append, read from the chain head and the entries after it. */
@@ -216,6 +221,10 @@ export async function sealEntries(
       : await sealLocked(engine, sealDelayMs, batchSize)
     sealed += batch.links.length
     through = batch.last
-    if (!batch.full) return { sealed, through }
+    if (!batch.full) {
+      const head = await chainHead(engine.database, engine.dialect, engine.options.auditTable)
+      // throughId 0: neither a link nor a retention anchor, so no chain yet.
+      return { sealed, through, head: head.throughId === 0 ? null : head.chainHash }
+    }
   }
 }

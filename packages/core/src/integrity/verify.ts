@@ -1,5 +1,6 @@
 import type { AuditEngine } from '../capture/audit-engine.js'
 import { entryHash } from '../entry/hash.js'
+import { ChronicleError } from '../errors/chronicle-error.js'
 import { parseTime } from '../query/logs.js'
 import { readStoredEntry, type StoredEntry, selectEntries } from '../store/entry-store.js'
 import { type ChainRow, chainHash, chainStart, chainTable, readChainRow } from './chain.js'
@@ -26,6 +27,22 @@ export interface VerifyResult {
   readonly broken: { readonly id: number; readonly reason: BrokenReason }[]
   /** The chain hash of the last sealed entry: keep it elsewhere to detect a rewritten chain. */
   readonly head: string | null
+  /**
+   * With the `head` option: whether the chain still passes through that digest (`ok` is false
+   * when it does not: the chain was rewritten, or cut back before it). `null` without it.
+   */
+  readonly headFound: boolean | null
+}
+
+export interface VerifyOptions {
+  /** Start at the first entry written at or after this time. */
+  readonly since?: Date | string
+  /**
+   * A chain head kept outside the database (what `seal` returned): verification also fails
+   * unless the chain still passes through it. Recomputing every hash after an edit keeps the
+   * chain self-consistent, but cannot reproduce a digest the attacker never controlled.
+   */
+  readonly head?: string
 }
 
 const PAGE = 2000
@@ -36,8 +53,18 @@ const PAGE = 2000
  */
 export async function verifyChain(
   engine: AuditEngine,
-  options: { readonly since?: Date | string } = {},
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
+  const expected = options.head
+  if (
+    expected !== undefined &&
+    (typeof expected !== 'string' || !/^[0-9a-f]{64}$/.test(expected))
+  ) {
+    throw new ChronicleError(
+      'INVALID_FILTER',
+      `head must be a 64-character hex digest (what seal returned), got ${JSON.stringify(expected)}`,
+    )
+  }
   const { dialect, database } = engine
   const auditTable = engine.options.auditTable
   const q = dialect.quote
@@ -63,6 +90,8 @@ export async function verifyChain(
       }
     }
   }
+  // The walk starts after an anchor or a link; the head may be that very point.
+  let headFound = expected === undefined ? null : previous === expected
   const broken: { id: number; reason: BrokenReason }[] = []
   let checked = 0
   let head: string | null = null
@@ -82,6 +111,7 @@ export async function verifyChain(
         broken.push({ id: link.entryId, reason: 'chain' })
       }
       previous = link.chainHash
+      if (link.chainHash === expected) headFound = true
       const entry = entries.get(link.entryId)
       entries.delete(link.entryId)
       if (!entry) {
@@ -110,8 +140,23 @@ export async function verifyChain(
     if (!last || entries.length < PAGE) break
     cursor = last.id
   }
+  if (headFound === false && options.since !== undefined) {
+    // `since` skipped the links before it: the head may be among them.
+    const { rows } = await database.query(
+      `SELECT 1 AS found FROM ${q(chainTable(auditTable))} WHERE ${q('chain_hash')} = ${dialect.placeholder(1)}`,
+      [expected],
+    )
+    headFound = rows.length > 0
+  }
   broken.sort((a, b) => a.id - b.id)
-  return { ok: broken.length === 0, checked, unsealed, broken, head }
+  return {
+    ok: broken.length === 0 && headFound !== false,
+    checked,
+    unsealed,
+    broken,
+    head,
+    headFound,
+  }
 }
 
 function contentProblem(

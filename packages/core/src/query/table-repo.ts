@@ -1,6 +1,7 @@
 import type { AuditEngine } from '../capture/audit-engine.js'
 import type { AuditEntry } from '../entry/audit-entry.js'
-import { encodeEntityId, encodeRow } from '../entry/codec.js'
+import { encodeEntityId, encodeRow, REDACTED } from '../entry/codec.js'
+import { exactReads, plainValue } from '../entry/exact-values.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
 import { guardApiCall } from '../errors/driver-error.js'
 import { readStoredEntry, selectEntries, toAuditEntry } from '../store/entry-store.js'
@@ -156,25 +157,42 @@ export class TableRepo<Row extends object> {
       if (options.to !== undefined) {
         return versionDiff<Row>(stateAfter(from), stateAfter(await this.#entryFor(id, options.to)))
       }
-      const current = await this.current(key)
-      // The live row is redacted like the snapshots, so a diff never reveals a redacted value.
-      const { redact } = this.#engine.requireTable(this.name)
-      return versionDiff<Row>(
-        stateAfter(from),
-        current ? encodeRow(current as Record<string, unknown>, redact) : null,
-      )
+      const current = await this.#live(key)
+      // The live row is redacted like the snapshots, so a diff never reveals a redacted value:
+      // the configured columns, and any the snapshot holds redacted (recorded under another config).
+      const redact = new Set(this.#engine.requireTable(this.name).redact)
+      const before = stateAfter(from)
+      for (const [column, value] of Object.entries(before ?? {})) {
+        if (value === REDACTED) redact.add(column)
+      }
+      return versionDiff<Row>(before, current ? encodeRow(current, redact) : null)
     })
   }
 
   /** The row as it is in the table now, or `null`. */
   current(key: EntityKey): Promise<Row | null> {
     return guardApiCall(this.#engine, async () => {
-      const { dialect, database } = this.#engine
-      const meta = await this.#engine.tableMeta(database, this.name)
-      const [row] = await readRowsByKeys(database, dialect, this.name, meta.primaryKey, [
-        this.keyValues(key),
-      ])
-      return (row as Row | undefined) ?? null
+      const row = await this.#live(key)
+      if (!row) return null
+      return Object.fromEntries(
+        Object.entries(row).map(([column, value]) => [column, plainValue(value)]),
+      ) as Row
     })
+  }
+
+  /** The live row as snapshots read it (exact texts included), or `undefined`. */
+  async #live(key: EntityKey): Promise<Record<string, unknown> | undefined> {
+    const { dialect, database } = this.#engine
+    const meta = await this.#engine.tableMeta(database, this.name)
+    const [row] = await readRowsByKeys(
+      database,
+      dialect,
+      this.name,
+      meta.primaryKey,
+      [this.keyValues(key)],
+      false,
+      exactReads(meta, dialect),
+    )
+    return row
   }
 }

@@ -1,6 +1,15 @@
 import type { AuditEngine } from '../capture/audit-engine.js'
 import { changedColumns } from '../diff/diff.js'
-import { decodeRow, type EncodedRow, encodeRow, TYPES_KEY } from '../entry/codec.js'
+import {
+  decodeRow,
+  type EncodedRow,
+  encodeRow,
+  pickEncoded,
+  REDACTED,
+  TYPES_KEY,
+  writableRow,
+} from '../entry/codec.js'
+import { exactReads } from '../entry/exact-values.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
 import type { SqlConnection } from '../store/connection.js'
 import type { StoredEntry } from '../store/entry-store.js'
@@ -22,6 +31,8 @@ export interface RowStatePlan {
   readonly current: Row | undefined
   /** The row wanted, or null for "must not exist". */
   readonly wanted: Row | null
+  /** What writes `wanted` exactly: {@link writableRow} of its snapshot. */
+  readonly values: Row | null
   readonly changes: RestoreChange[]
   readonly droppedColumns: string[]
   readonly skippedColumns: string[]
@@ -52,7 +63,9 @@ function notOneRow(entry: StoredEntry, table: string, why: string): ChronicleErr
 
 /**
  * Plans bringing the entry's row to `target` (encoded; null = absent). Snapshot columns the
- * table lost fail with SCHEMA_DRIFT unless `allowDrift`; redacted columns are never written.
+ * table lost fail with SCHEMA_DRIFT unless `allowDrift`; redacted columns are never written,
+ * nor generated ones (the database computes them). Rows are compared and written in their
+ * stored form, so what the database gave as text (microseconds, JSON) goes back unchanged.
  */
 export async function planRowState(
   engine: AuditEngine,
@@ -63,7 +76,8 @@ export async function planRowState(
 ): Promise<RowStatePlan> {
   const table = rowTable(entry)
   const meta = await engine.tableMeta(connection, table, { fresh: true })
-  const key: Row = decodeRow((entry.newValues ?? entry.oldValues) as EncodedRow) ?? {}
+  const exact = exactReads(meta, engine.dialect)
+  const key = writableRow((entry.newValues ?? entry.oldValues) as EncodedRow)
   const keyValues = meta.primaryKey.map((c) => key[c])
   const rows = await readRowsByKeys(
     connection,
@@ -72,6 +86,7 @@ export async function planRowState(
     meta.primaryKey,
     [keyValues],
     true,
+    exact,
   )
   if (rows.length > 1) throw notOneRow(entry, table, `${rows.length} rows have its key`)
   const [current] = rows
@@ -84,25 +99,40 @@ export async function planRowState(
       { table, entityId: entry.entityId ?? undefined, auditId: entry.id },
     )
   }
-  const skippedColumns = snapshotColumns.filter((c) => meta.redact.has(c))
-  const wanted = target ? (decodeRow(target) as Row) : null
-  if (wanted) for (const column of [...droppedColumns, ...skippedColumns]) delete wanted[column]
+  // A snapshot value that is the redaction marker was never stored: never write it back, even
+  // when today's config (or a CLI without one) no longer redacts that column.
+  const skippedColumns = snapshotColumns.filter(
+    (c) => meta.redact.has(c) || target?.[c] === REDACTED,
+  )
+  const written = snapshotColumns.filter(
+    (c) => meta.columns.has(c) && !skippedColumns.includes(c) && !meta.columns.get(c)?.computed,
+  )
+  const wantedEncoded = target ? pickEncoded(target, written) : null
+  const wanted = decodeRow<Row>(wantedEncoded)
+  const values = wantedEncoded ? writableRow(wantedEncoded) : null
+  const currentEncoded = current ? encodeRow(current) : null
+  const now = decodeRow<Row>(currentEncoded) ?? {}
   let changes: RestoreChange[]
   if (wanted === null) {
-    changes = current
-      ? Object.entries(current).map(([field, from]) => ({ field, from, to: null }))
-      : []
-  } else if (!current) {
+    changes = Object.entries(now).map(([field, from]) => ({ field, from, to: null }))
+  } else if (!currentEncoded) {
     changes = Object.entries(wanted).map(([field, to]) => ({ field, from: null, to }))
   } else {
-    const now = Object.fromEntries(Object.keys(wanted).map((c) => [c, current[c]]))
-    changes = changedColumns(encodeRow(now), encodeRow(wanted)).map((field) => ({
-      field,
-      from: current[field],
-      to: wanted[field],
-    }))
+    changes = changedColumns(pickEncoded(currentEncoded, written), wantedEncoded as EncodedRow).map(
+      (field) => ({ field, from: now[field], to: wanted[field] }),
+    )
   }
-  return { entry, meta, keyValues, current, wanted, changes, droppedColumns, skippedColumns }
+  return {
+    entry,
+    meta,
+    keyValues,
+    current,
+    wanted,
+    values,
+    changes,
+    droppedColumns,
+    skippedColumns,
+  }
 }
 
 /** Writes a planned row state and audits it (with `metadata`) in the caller's transaction. */
@@ -113,36 +143,42 @@ export async function applyRowState(
   transactionId: string,
   metadata: Record<string, unknown>,
 ): Promise<void> {
-  const { meta, keyValues, current, wanted, changes } = plan
+  const { meta, keyValues, current, values, changes } = plan
   if (changes.length === 0) return
   const key = Object.fromEntries(meta.primaryKey.map((c, i) => [c, keyValues[i]]))
   const statement =
-    wanted === null
+    values === null
       ? deleteRow(engine.dialect, meta, key)
       : current
         ? updateRow(
             engine.dialect,
             meta,
             key,
-            Object.fromEntries(changes.map((c) => [c.field, c.to])),
+            Object.fromEntries(changes.map((c) => [c.field, values[c.field]])),
           )
-        : insertRow(engine.dialect, meta, wanted)
+        : insertRow(engine.dialect, meta, values)
   const { affectedRows } = await connection.query(statement.sql, statement.params)
-  const [after] = await readRowsByKeys(connection, engine.dialect, meta.name, meta.primaryKey, [
-    keyValues,
-  ])
+  const [after] = await readRowsByKeys(
+    connection,
+    engine.dialect,
+    meta.name,
+    meta.primaryKey,
+    [keyValues],
+    false,
+    exactReads(meta, engine.dialect),
+  )
   // A trigger may skip the row, or the key may match others: throwing rolls the transaction back.
   if (affectedRows !== undefined && affectedRows !== 1n) {
     throw notOneRow(plan.entry, meta.name, `the statement changed ${affectedRows} rows`)
   }
-  if ((wanted === null) !== (after === undefined)) {
+  if ((values === null) !== (after === undefined)) {
     throw notOneRow(plan.entry, meta.name, 'the row is not as written afterwards')
   }
   await engine.record(
     connection,
     {
       table: meta.name,
-      operation: wanted === null ? 'delete' : 'update',
+      operation: values === null ? 'delete' : 'update',
       before: current ? [current] : [],
       after: after ? [after] : [],
     },

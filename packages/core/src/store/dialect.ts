@@ -18,6 +18,24 @@ export interface ColumnInfo {
   readonly type: string
   /** Filled by the database when omitted (serial, identity, auto_increment, rowid alias). */
   readonly generated: boolean
+  /** Computed by the database (`GENERATED ALWAYS AS …`): recorded in snapshots, never written. */
+  readonly computed: boolean
+}
+
+/**
+ * What the database's own text of a column is, where the driver's value is not exact:
+ * - `timestamp` / `timestamptz`: a date-time with all its fractional digits (the driver's
+ *   `Date` keeps milliseconds), zone-less or in UTC;
+ * - `json`: JSON text kept as written (a parse loses key order, spacing, escapes, big numbers);
+ * - `jsonb`: JSON the database normalises, whose numbers are exact decimals;
+ * - `text`: a value the driver parses into a form that cannot be written back (an interval).
+ */
+export type ExactKind = 'timestamp' | 'timestamptz' | 'json' | 'jsonb' | 'text'
+
+/** How a column's exact text is read: `sql[0] <column> sql[1] <column> …`, and what it is. */
+export interface ExactText {
+  readonly sql: readonly string[]
+  readonly kind: ExactKind
 }
 
 /**
@@ -43,6 +61,11 @@ export interface SqlDialect {
   selectTimestamp(column: string): string
   writeTimestamp(value: Date): unknown
   readTimestamp(value: unknown): Date
+  /**
+   * For a column of `type` whose driver value is not exact (fractional seconds beyond
+   * milliseconds, JSON text, intervals), how to read the database's own text of it.
+   */
+  exactText(type: string): ExactText | undefined
   /** Encodes a value bound for `column` of `type` the way this dialect's driver accepts it. */
   encodeParam(value: unknown, type?: string): unknown
   /** SQL for the UTC day of week (0 = Sunday) and hour of a timestamp column. */

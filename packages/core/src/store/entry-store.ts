@@ -5,6 +5,7 @@ import { translateMissingAuditTable } from '../errors/driver-error.js'
 import type { SqlConnection } from './connection.js'
 import type { SqlDialect } from './dialect.js'
 import { SqlBuilder } from './sql-builder.js'
+import { query, runAsync, type Steps } from './steps.js'
 import { assertEntryFits } from './text-limits.js'
 
 export const WRITE_COLUMNS = [
@@ -62,27 +63,24 @@ function timestampWriter(dialect: SqlDialect) {
  * Inserts rows with multi-row INSERTs, each under the bind-parameter limit and a byte
  * budget, on the caller's connection (so they share its transaction). Never one per row.
  */
-export async function insertMany(
-  connection: SqlConnection,
+export function* insertManySteps(
   dialect: SqlDialect,
   table: string,
   columns: readonly string[],
   rows: Iterable<readonly unknown[]>,
-): Promise<void> {
+): Steps<void> {
   const head = `INSERT INTO ${dialect.quote(table)} (${columns.map((c) => dialect.quote(c)).join(', ')}) VALUES `
   const perStatement = Math.floor(dialect.maxParams / columns.length)
   let sql: SqlBuilder | undefined
   let count = 0
   let bytes = 0
-  const flush = async () => {
-    if (!sql) return
-    const { sql: text, params } = sql.build()
-    sql = undefined
-    await connection.query(text, params)
-  }
   for (const values of rows) {
     const size = values.reduce<number>((n, v) => n + (typeof v === 'string' ? v.length : 8), 0)
-    if (sql && (count >= perStatement || bytes + size > MAX_STATEMENT_BYTES)) await flush()
+    if (sql && (count >= perStatement || bytes + size > MAX_STATEMENT_BYTES)) {
+      const { sql: text, params } = sql.build()
+      sql = undefined
+      yield* query(text, params)
+    }
     if (!sql) {
       sql = new SqlBuilder(dialect).raw(head)
       count = 0
@@ -94,7 +92,20 @@ export async function insertMany(
     count += 1
     bytes += size
   }
-  await flush()
+  if (sql) {
+    const { sql: text, params } = sql.build()
+    yield* query(text, params)
+  }
+}
+
+export function insertMany(
+  connection: SqlConnection,
+  dialect: SqlDialect,
+  table: string,
+  columns: readonly string[],
+  rows: Iterable<readonly unknown[]>,
+): Promise<void> {
+  return runAsync(insertManySteps(dialect, table, columns, rows), connection)
 }
 
 /**
@@ -102,17 +113,15 @@ export async function insertMany(
  * happens when they are sealed); stored entries, from an import, keep their id and hash.
  * An audit table dropped since its check at first use fails with MISSING_AUDIT_TABLE.
  */
-export async function writeEntries(
-  connection: SqlConnection,
+export function* writeEntriesSteps(
   dialect: SqlDialect,
   auditTable: string,
   entries: readonly NewEntry[] | readonly StoredEntry[],
-): Promise<void> {
+): Steps<void> {
   const stamp = timestampWriter(dialect)
   const imported = entries.length > 0 && 'id' in (entries[0] as NewEntry | StoredEntry)
   try {
-    await insertMany(
-      connection,
+    yield* insertManySteps(
       dialect,
       auditTable,
       imported ? ['id', ...WRITE_COLUMNS] : WRITE_COLUMNS,
@@ -128,6 +137,15 @@ export async function writeEntries(
   } catch (error) {
     throw translateMissingAuditTable(error, dialect, auditTable)
   }
+}
+
+export function writeEntries(
+  connection: SqlConnection,
+  dialect: SqlDialect,
+  auditTable: string,
+  entries: readonly NewEntry[] | readonly StoredEntry[],
+): Promise<void> {
+  return runAsync(writeEntriesSteps(dialect, auditTable, entries), connection)
 }
 
 /** An entry as read, snapshots still encoded (restore and diff need the type tags). */

@@ -1,8 +1,10 @@
 import { encodeEntityId } from '../entry/codec.js'
+import { type ExactRead, exactAlias, withExactTexts } from '../entry/exact-values.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
 import type { SqlConnection } from './connection.js'
 import type { SqlDialect } from './dialect.js'
 import { SqlBuilder } from './sql-builder.js'
+import { query, runAsync, type Steps } from './steps.js'
 import type { TableMeta } from './table-meta.js'
 
 export type Row = Record<string, unknown>
@@ -28,21 +30,27 @@ export function rowEntityId(meta: Pick<TableMeta, 'name' | 'primaryKey'>, row: R
 /**
  * Reads the rows whose `columns` equal one of `tuples`, in as few statements as the bind
  * limit allows (never one per row). `lock` takes row locks for the rest of the transaction.
+ * With `exact`, those columns are also read as the database's text, for snapshots.
  */
-export async function readRowsByKeys(
-  connection: SqlConnection,
+export function* readRowsByKeysSteps(
   dialect: SqlDialect,
   table: string,
   columns: readonly string[],
   tuples: readonly (readonly unknown[])[],
   lock = false,
-): Promise<Row[]> {
+  exact: readonly ExactRead[] = [],
+): Steps<Row[]> {
   if (tuples.length === 0) return []
   const perStatement = Math.max(1, Math.floor((dialect.maxParams - 1) / columns.length))
   const rows: Row[] = []
   for (let start = 0; start < tuples.length; start += perStatement) {
     const chunk = tuples.slice(start, start + perStatement)
-    const sql = new SqlBuilder(dialect).raw('SELECT * FROM ').id(table).raw(' WHERE ')
+    const sql = new SqlBuilder(dialect).raw('SELECT ').id(table).raw('.*')
+    exact.forEach((read, i) => {
+      const ref = `${dialect.quote(table)}.${dialect.quote(read.column)}`
+      sql.raw(`, ${read.sql.join(ref)} AS ${dialect.quote(exactAlias(i))}`)
+    })
+    sql.raw(' FROM ').id(table).raw(' WHERE ')
     if (columns.length === 1) {
       sql
         .id(columns[0] as string)
@@ -58,10 +66,22 @@ export async function readRowsByKeys(
     }
     if (lock) sql.raw(dialect.lockSuffix)
     const { sql: text, params } = sql.build()
-    const result = await connection.query<Row>(text, params)
-    rows.push(...result.rows)
+    const result = yield* query<Row>(text, params)
+    for (const row of result.rows) rows.push(exact.length > 0 ? withExactTexts(row, exact) : row)
   }
   return rows
+}
+
+export function readRowsByKeys(
+  connection: SqlConnection,
+  dialect: SqlDialect,
+  table: string,
+  columns: readonly string[],
+  tuples: readonly (readonly unknown[])[],
+  lock = false,
+  exact: readonly ExactRead[] = [],
+): Promise<Row[]> {
+  return runAsync(readRowsByKeysSteps(dialect, table, columns, tuples, lock, exact), connection)
 }
 
 /** Keeps the first row of each primary key (joins in a pre-read can repeat a row). */

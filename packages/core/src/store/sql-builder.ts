@@ -1,6 +1,17 @@
 import type { SqlDialect, Statement } from './dialect.js'
 
 /**
+ * A value bound as exactly this text, never re-encoded for its column: the database's own
+ * text of a timestamp or JSON value, which it parses back into the value it held.
+ */
+export class Verbatim {
+  readonly text: string
+  constructor(text: string) {
+    this.text = text
+  }
+}
+
+/**
  * Accumulates SQL text and its values; every value becomes a placeholder, so nothing a
  * caller passes is ever spliced into SQL text.
  */
@@ -24,7 +35,9 @@ export class SqlBuilder {
   }
 
   value(value: unknown, type?: string): this {
-    this.#params.push(this.dialect.encodeParam(value, type))
+    this.#params.push(
+      value instanceof Verbatim ? value.text : this.dialect.encodeParam(value, type),
+    )
     return this.raw(this.dialect.placeholder(this.#params.length))
   }
 

@@ -2,6 +2,7 @@ import type { ResolvedTable } from '../config/options.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
 import type { SqlConnection } from './connection.js'
 import type { ColumnInfo, SqlDialect } from './dialect.js'
+import { query, runAsync, type Steps } from './steps.js'
 
 /** A configured table joined with what the database says about it today. */
 export interface TableMeta extends ResolvedTable {
@@ -10,20 +11,22 @@ export interface TableMeta extends ResolvedTable {
   readonly uniqueKeys: readonly (readonly string[])[]
 }
 
-export async function readColumns(
-  connection: SqlConnection,
+export function* readColumnsSteps(
   dialect: SqlDialect,
   table: string,
-): Promise<Map<string, ColumnInfo>> {
+): Steps<Map<string, ColumnInfo>> {
   const { sql, params } = dialect.columnsQuery(table)
-  const { rows } = await connection.query<{ name: string; type: string; generated: unknown }>(
-    sql,
-    params,
-  )
+  const { rows } = yield* query<{
+    name: string
+    type: string
+    generated: unknown
+    computed: unknown
+  }>(sql, params)
+  const flag = (value: unknown) => value === true || Number(value) === 1
   return new Map(
     rows.map((r) => [
       r.name,
-      { name: r.name, type: r.type, generated: r.generated === true || Number(r.generated) === 1 },
+      { name: r.name, type: r.type, generated: flag(r.generated), computed: flag(r.computed) },
     ]),
   )
 }
@@ -32,12 +35,8 @@ export async function readColumns(
  * Introspects a configured table; fails with UNKNOWN_TABLE, or MISSING_PRIMARY_KEY when the
  * configured key is missing or is not exactly the primary key or a unique index.
  */
-export async function loadTableMeta(
-  connection: SqlConnection,
-  dialect: SqlDialect,
-  table: ResolvedTable,
-): Promise<TableMeta> {
-  const columns = await readColumns(connection, dialect, table.name)
+export function* loadTableMetaSteps(dialect: SqlDialect, table: ResolvedTable): Steps<TableMeta> {
+  const columns = yield* readColumnsSteps(dialect, table.name)
   if (columns.size === 0) {
     throw new ChronicleError(
       'UNKNOWN_TABLE',
@@ -54,7 +53,7 @@ export async function loadTableMeta(
     )
   }
   const { sql, params } = dialect.uniqueKeysQuery(table.name)
-  const unique = await connection.query<{ index_name: string; column_name: unknown }>(sql, params)
+  const unique = yield* query<{ index_name: string; column_name: unknown }>(sql, params)
   const byIndex = new Map<string, unknown[]>()
   for (const row of unique.rows) {
     const list = byIndex.get(row.index_name) ?? []
@@ -77,4 +76,20 @@ export async function loadTableMeta(
   }
   const others = indexes.filter((cols) => !same(cols))
   return Object.freeze({ ...table, columns, uniqueKeys: [table.primaryKey, ...others] })
+}
+
+export function readColumns(
+  connection: SqlConnection,
+  dialect: SqlDialect,
+  table: string,
+): Promise<Map<string, ColumnInfo>> {
+  return runAsync(readColumnsSteps(dialect, table), connection)
+}
+
+export function loadTableMeta(
+  connection: SqlConnection,
+  dialect: SqlDialect,
+  table: ResolvedTable,
+): Promise<TableMeta> {
+  return runAsync(loadTableMetaSteps(dialect, table), connection)
 }

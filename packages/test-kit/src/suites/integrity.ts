@@ -75,7 +75,7 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
       const f = await start()
       const { client, db } = f
       for (let i = 1; i <= 6; i++) await client.insert('users', [userRow(db.dialect, i)])
-      expect(await client.audit.seal({ sealDelayMs: 0 })).toEqual({ sealed: 6, through: 6 })
+      expect(await client.audit.seal({ sealDelayMs: 0 })).toMatchObject({ sealed: 6, through: 6 })
       expect(await client.audit.verify()).toMatchObject({
         ok: true,
         checked: 6,
@@ -104,6 +104,37 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
       ])
     })
 
+    it('verify with the head seal returned fails once the chain is rewritten end to end', async () => {
+      const f = await start()
+      const { client, db } = f
+      for (let i = 1; i <= 3; i++) await client.insert('users', [userRow(db.dialect, i)])
+      const { head } = await client.audit.seal({ sealDelayMs: 0 })
+      expect(head).toMatch(/^[0-9a-f]{64}$/)
+      expect(await client.audit.verify({ head: head ?? '' })).toMatchObject({
+        ok: true,
+        head,
+        headFound: true,
+      })
+      await client.insert('users', [userRow(db.dialect, 4)])
+      await client.audit.seal({ sealDelayMs: 0 })
+      expect(await client.audit.verify({ head: head ?? '' })).toMatchObject({ ok: true })
+      // Rewrite the whole history: a self-consistent chain the stored head does not lie on.
+      const q = getDialect(db.dialect).quote
+      await db.exec(`DELETE FROM ${q('audit_logs_chain')}`)
+      await db.exec(`DELETE FROM ${q('audit_logs')}`)
+      await client.insert('users', [userRow(db.dialect, 5)])
+      await client.audit.seal({ sealDelayMs: 0 })
+      expect(await client.audit.verify()).toMatchObject({ ok: true, headFound: null })
+      expect(await client.audit.verify({ head: head ?? '' })).toMatchObject({
+        ok: false,
+        broken: [],
+        headFound: false,
+      })
+      await expect(client.audit.verify({ head: 'nope' })).rejects.toMatchObject({
+        code: 'INVALID_FILTER',
+      })
+    })
+
     it('an edit that also rewrites the hash is caught by the chain; unsealed entries are checked for edits', async () => {
       const f = await start()
       const { client, db } = f
@@ -123,42 +154,45 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
       ])
     })
 
-    it('a seal overlapping a transaction that then rolls back never seals its entries', async () => {
-      let hook: Hook | undefined
-      const f = await start({ beforeQuery: (sql) => hook?.(sql) })
-      const { client } = f
-      let sealing: Promise<SealResult> | undefined
-      let atInsert!: () => void
-      const sealerAtInsert = new Promise<void>((resolve) => {
-        atInsert = resolve
-      })
-      let rolledBack!: () => void
-      const done = new Promise<void>((resolve) => {
-        rolledBack = resolve
-      })
-      hook = async (sql) => {
-        if (/^insert into [`"]audit_logs_chain[`"]/i.test(sql)) {
-          // The sealer has read its batch; the transaction rolls back before it appends.
-          atInsert()
-          await done
+    it.skipIf(factory.synchronousTransactions?.includes(kind))(
+      'a seal overlapping a transaction that then rolls back never seals its entries',
+      async () => {
+        let hook: Hook | undefined
+        const f = await start({ beforeQuery: (sql) => hook?.(sql) })
+        const { client } = f
+        let sealing: Promise<SealResult> | undefined
+        let atInsert!: () => void
+        const sealerAtInsert = new Promise<void>((resolve) => {
+          atInsert = resolve
+        })
+        let rolledBack!: () => void
+        const done = new Promise<void>((resolve) => {
+          rolledBack = resolve
+        })
+        hook = async (sql) => {
+          if (/^insert into [`"]audit_logs_chain[`"]/i.test(sql)) {
+            // The sealer has read its batch; the transaction rolls back before it appends.
+            atInsert()
+            await done
+          }
         }
-      }
-      await client
-        .transaction(async (tx) => {
-          await tx.insert('orders', [order('gone')])
-          sealing = client.audit.seal({ sealDelayMs: 0 })
-          await Promise.race([sealerAtInsert, sealing])
-          throw new Error('rollback')
-        })
-        .catch((error: Error) => {
-          if (error.message !== 'rollback') throw error
-        })
-      rolledBack()
-      expect((await sealing)?.sealed).toBe(0)
-      await client.insert('orders', [order('kept')])
-      expect(await client.audit.seal({ sealDelayMs: 0 })).toMatchObject({ sealed: 1 })
-      expect(await client.audit.verify()).toMatchObject({ ok: true, broken: [], unsealed: 0 })
-    })
+        await client
+          .transaction(async (tx) => {
+            await tx.insert('orders', [order('gone')])
+            sealing = client.audit.seal({ sealDelayMs: 0 })
+            await Promise.race([sealerAtInsert, sealing])
+            throw new Error('rollback')
+          })
+          .catch((error: Error) => {
+            if (error.message !== 'rollback') throw error
+          })
+        rolledBack()
+        expect((await sealing)?.sealed).toBe(0)
+        await client.insert('orders', [order('kept')])
+        expect(await client.audit.seal({ sealDelayMs: 0 })).toMatchObject({ sealed: 1 })
+        expect(await client.audit.verify()).toMatchObject({ ok: true, broken: [], unsealed: 0 })
+      },
+    )
 
     for (const mode of ['delete', 'wal'] as const) {
       it.skipIf(kind !== 'sqlite')(
@@ -175,9 +209,15 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
                 await writing
               }
             }
-            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toEqual({ sealed: 1, through: 1 })
+            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toMatchObject({
+              sealed: 1,
+              through: 1,
+            })
             expect(await writing).toBe(1)
-            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toEqual({ sealed: 1, through: 2 })
+            expect(await sealer.audit.seal({ sealDelayMs: 0 })).toMatchObject({
+              sealed: 1,
+              through: 2,
+            })
             expect(await app.audit.verify()).toMatchObject({ ok: true, checked: 2, unsealed: 0 })
           } finally {
             await close()
@@ -220,7 +260,7 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
                 client.update('orders', { order_id: 'a' }, { status: 'paid' })
               const updating = inTransaction ? app.transaction(update) : update(app)
               expect(await updating).toBe(1)
-              expect(await sealing).toEqual({ sealed: 2, through: 2 })
+              expect(await sealing).toMatchObject({ sealed: 2, through: 2 })
               expect(await app.audit.verify()).toMatchObject({ ok: true, checked: 2, unsealed: 0 })
             } finally {
               await close()

@@ -35,6 +35,31 @@ export function restoreSuite(factory: AdapterFactory, kind: DatabaseKind) {
       expect((await client.audit.restore(update?.id as number)).applied).toBe(false)
     })
 
+    it('restore and diff never write or reveal a value the snapshot holds redacted, whatever the config says now', async () => {
+      const f = await start()
+      const { client, db } = f
+      await client.insert('orders', [order])
+      await client.update('orders', { order_id: 'o1' }, { status: 'paid', total: 12 })
+      const [update] = (await client.audit.logs({ action: 'UPDATE' })).items
+      const [insert] = (await client.audit.logs({ action: 'INSERT' })).items
+      // As if status had been redacted when these entries were written.
+      const q = getDialect(db.dialect).quote
+      await db.exec(
+        `UPDATE ${q('audit_logs')} SET ${q('old_values')} = '{"status":"[REDACTED]","total":10}' WHERE ${q('id')} = ${update?.id}`,
+      )
+      await db.exec(
+        `UPDATE ${q('audit_logs')} SET ${q('new_values')} = '{"order_id":"o1","user_id":1,"total":10,"status":"[REDACTED]"}' WHERE ${q('id')} = ${insert?.id}`,
+      )
+      const orders = client.audit.table('orders')
+      const diff = await orders.diff('o1', { from: insert?.id as number })
+      expect(diff.to).toMatchObject({ status: '[REDACTED]', total: 12 })
+      expect(diff.changedFields).toEqual(['total'])
+      const result = await client.audit.restore(update?.id as number)
+      expect(result.skippedColumns).toEqual(['status'])
+      expect(result.changes).toEqual([{ field: 'total', from: 12, to: 10 }])
+      expect(await client.select('orders')).toEqual([{ ...order, status: 'paid' }])
+    })
+
     it('undeletes a deleted row and deletes an inserted one', async () => {
       const f = await start()
       const { client } = f

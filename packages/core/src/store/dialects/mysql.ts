@@ -1,4 +1,5 @@
 import {
+  type ExactText,
   isPlainObject,
   quoteQualified,
   type SqlDialect,
@@ -11,6 +12,20 @@ import { auditIndexes } from './indexes.js'
 const TEXT_LIMIT = { max: 65_535, unit: 'bytes' } as const
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+
+const asText = ['CAST(', ' AS CHAR)']
+
+/**
+ * Types mysql2 parses lossily: DATETIME/TIMESTAMP to a millisecond `Date` (they hold up to
+ * microseconds), JSON to a JS value (MariaDB keeps the text as written).
+ */
+const EXACT: ReadonlyMap<string, ExactText> = new Map(
+  Object.entries({
+    datetime: { sql: asText, kind: 'timestamp' },
+    timestamp: { sql: asText, kind: 'timestamp' },
+    json: { sql: asText, kind: 'json' },
+  } satisfies Record<string, ExactText>),
+)
 
 /**
  * MySQL and MariaDB (mysql2). DATETIME has no zone, so Chronicle writes and reads it as
@@ -66,11 +81,26 @@ export const mysqlDialect: SqlDialect = {
     ]
   },
   columnsQuery: (table) => ({
-    sql: `SELECT COLUMN_NAME AS name, lower(DATA_TYPE) AS type, (EXTRA LIKE '%auto_increment%') AS generated
-FROM information_schema.COLUMNS
-WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?
-ORDER BY ORDINAL_POSITION`,
-    params: [splitTableName(table).schema, splitTableName(table).table],
+    // MariaDB's JSON is LONGTEXT checked by json_valid(): named `json` here, as MySQL's is.
+    // The checks are read by constants once (a correlated lookup scans information_schema).
+    sql: `SELECT c.COLUMN_NAME AS name, IF(j.CHECK_CLAUSE IS NULL, lower(c.DATA_TYPE), 'json') AS type,
+  (c.EXTRA LIKE '%auto_increment%') AS generated,
+  (c.EXTRA LIKE '%VIRTUAL GENERATED%' OR c.EXTRA LIKE '%STORED GENERATED%') AS computed
+FROM information_schema.COLUMNS c
+LEFT JOIN (SELECT DISTINCT cc.CHECK_CLAUSE FROM information_schema.TABLE_CONSTRAINTS tc
+  JOIN information_schema.CHECK_CONSTRAINTS cc
+    ON cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME AND cc.CONSTRAINT_SCHEMA = COALESCE(?, DATABASE())
+  WHERE tc.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND tc.TABLE_NAME = ? AND tc.CONSTRAINT_TYPE = 'CHECK') j
+  ON j.CHECK_CLAUSE = CONCAT('json_valid(\`', c.COLUMN_NAME, '\`)')
+WHERE c.TABLE_SCHEMA = COALESCE(?, DATABASE()) AND c.TABLE_NAME = ?
+ORDER BY c.ORDINAL_POSITION`,
+    params: [
+      splitTableName(table).schema,
+      splitTableName(table).schema,
+      splitTableName(table).table,
+      splitTableName(table).schema,
+      splitTableName(table).table,
+    ],
   }),
   uniqueKeysQuery: (table) => ({
     sql: `SELECT INDEX_NAME AS index_name, COLUMN_NAME AS column_name
@@ -84,6 +114,7 @@ ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
     `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`,
   readTimestamp: (value) =>
     value instanceof Date ? value : new Date(`${String(value).replace(' ', 'T')}Z`),
+  exactText: (type) => EXACT.get(type),
   encodeParam(value) {
     // mysql2 expands objects into `key = value` lists and arrays into tuples.
     if (Array.isArray(value) || isPlainObject(value)) return JSON.stringify(value)

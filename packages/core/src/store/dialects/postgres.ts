@@ -1,4 +1,5 @@
 import {
+  type ExactText,
   isPlainObject,
   quoteQualified,
   type SqlDialect,
@@ -6,6 +7,26 @@ import {
   tableInError,
 } from '../dialect.js'
 import { auditIndexes } from './indexes.js'
+
+const asText = ['CAST(', ' AS text)']
+
+/**
+ * Types pg parses lossily: timestamps to a millisecond `Date` (PostgreSQL keeps
+ * microseconds), JSON to a JS value, intervals to an object. `to_json` prints a timestamp
+ * in ISO 8601 whatever the session's DateStyle; timestamptz is read in UTC.
+ */
+const EXACT: ReadonlyMap<string, ExactText> = new Map(
+  Object.entries({
+    'timestamp with time zone': {
+      sql: ['to_json((', ") AT TIME ZONE 'UTC') #>> '{}'"],
+      kind: 'timestamptz',
+    },
+    'timestamp without time zone': { sql: ['to_json(', ") #>> '{}'"], kind: 'timestamp' },
+    interval: { sql: asText, kind: 'text' },
+    json: { sql: asText, kind: 'json' },
+    jsonb: { sql: asText, kind: 'jsonb' },
+  } satisfies Record<string, ExactText>),
+)
 
 /** PostgreSQL (pg): JSONB snapshots, `timestamptz(3)`, RETURNING for every write. */
 export const postgresDialect: SqlDialect = {
@@ -57,7 +78,8 @@ export const postgresDialect: SqlDialect = {
   },
   columnsQuery: (table) => ({
     sql: `SELECT column_name AS name, lower(data_type) AS type,
-  (is_identity = 'YES' OR coalesce(column_default, '') LIKE 'nextval(%') AS generated
+  (is_identity = 'YES' OR coalesce(column_default, '') LIKE 'nextval(%') AS generated,
+  (is_generated = 'ALWAYS') AS computed
 FROM information_schema.columns
 WHERE table_schema = coalesce($1, current_schema()) AND table_name = $2
 ORDER BY ordinal_position`,
@@ -79,6 +101,7 @@ ORDER BY ic.relname, k.ord`,
   selectTimestamp: (column) => column,
   writeTimestamp: (value) => value,
   readTimestamp: (value) => (value instanceof Date ? value : new Date(String(value))),
+  exactText: (type) => EXACT.get(type),
   encodeParam(value, type) {
     // pg turns JS arrays into PostgreSQL arrays; a json column needs JSON text instead.
     if ((type === 'json' || type === 'jsonb') && (Array.isArray(value) || isPlainObject(value))) {

@@ -47,7 +47,8 @@ export const sqliteDialect: SqlDialect = {
     ]
   },
   columnsQuery: (table) => ({
-    sql: `SELECT name, lower(type) AS type, (pk = 1 AND lower(type) = 'integer' AND (SELECT count(*) FROM pragma_table_info(?) WHERE pk > 0) = 1) AS generated FROM pragma_table_info(?) ORDER BY cid`,
+    // table_xinfo also lists generated columns (hidden 2: virtual, 3: stored), table_info omits them.
+    sql: `SELECT name, lower(type) AS type, (pk = 1 AND lower(type) = 'integer' AND (SELECT count(*) FROM pragma_table_info(?) WHERE pk > 0) = 1) AS generated, (hidden IN (2, 3)) AS computed FROM pragma_table_xinfo(?) WHERE hidden IN (0, 2, 3) ORDER BY cid`,
     params: [table, table],
   }),
   uniqueKeysQuery: (table) => ({
@@ -62,6 +63,8 @@ export const sqliteDialect: SqlDialect = {
   selectTimestamp: (column) => column,
   writeTimestamp: (value) => value.toISOString(),
   readTimestamp: (value) => new Date(String(value)),
+  // better-sqlite3 gives every stored value exactly (integers beyond 2^53 as bigint when asked).
+  exactText: () => undefined,
   encodeParam(value) {
     if (typeof value === 'boolean') return value ? 1 : 0
     if (value instanceof Date) return value.toISOString()

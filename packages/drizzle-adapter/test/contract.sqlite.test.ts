@@ -1,0 +1,4 @@
+import { runContract } from '@chronicle/test-kit'
+import { drizzleAdapter } from './drizzle-factory.js'
+
+await runContract(drizzleAdapter, 'sqlite')
