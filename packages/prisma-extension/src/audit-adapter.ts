@@ -8,6 +8,7 @@ import {
   type SqlResult,
   TransactionGuard,
   type WriteDescription,
+  withCallerStack,
 } from '@chronicle/core/adapter'
 import type {
   IsolationLevel,
@@ -42,18 +43,6 @@ async function remembering<T>(run: () => Promise<T>): Promise<T> {
     return await run()
   } catch (error) {
     rememberError(error)
-    throw error
-  }
-}
-
-/** A capture runs behind its connection's queue; append the caller's stack, as Kysely's drivers do. */
-async function withCallerStack<T>(run: Promise<T>): Promise<T> {
-  try {
-    return await run
-  } catch (error) {
-    const caller = new Error().stack
-    if (error instanceof Error && error.stack && caller)
-      error.stack += `\n${caller.split('\n').slice(1).join('\n')}`
     throw error
   }
 }

@@ -71,7 +71,7 @@ export function sqlConnection(
       })
     }
     return {
-      rows: rowsOf(result, queryable.provider !== 'mysql') as R[],
+      rows: rowsOf(result) as R[],
       ...(inserted !== undefined && { affectedRows: BigInt(inserted) }),
       ...(result.lastInsertId !== undefined && { insertId: BigInt(result.lastInsertId) }),
     }

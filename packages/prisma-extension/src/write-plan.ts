@@ -1,5 +1,6 @@
 import {
   ChronicleError,
+  type ExactRead,
   type InsertValue,
   type KeySet,
   type SqlDialect,
@@ -303,7 +304,9 @@ class PrismaWrite {
   #print(variant: WriteVariant) {
     const { args, argTypes } = this.#query
     if (variant.kind === 'select') {
-      const out = this.#text().text(`SELECT * FROM ${this.#target.text}`)
+      const out = this.#text().text('SELECT *')
+      this.#exact(out, variant.exact ?? [])
+      out.text(` FROM ${this.#target.text}`)
       const where = this.#clause('where_clause')
       if (where) out.text(' WHERE ').slice(...rangeOf(where.expr as AnyNode))
       if (variant.lock) out.text(this.#dialect.lockSuffix)
@@ -339,7 +342,9 @@ class PrismaWrite {
       out.slice(...rangeOf(clause))
     }
     if (!keysWritten) this.#keyFilter(out.text(' WHERE '), keys as KeySet)
-    if (variant.returning) this.#returning(out.text(' '), variant.inserted === true)
+    if (variant.returning) {
+      this.#returning(out.text(' '), variant.inserted === true, variant.exact ?? [])
+    }
     const statement = out.print(this.#dialect, args, argTypes)
     const rows = this.#clause('values_clause')
     if (this.#dialect.name === 'mysql' && rows && !this.#conflict()) {
@@ -348,11 +353,15 @@ class PrismaWrite {
     return statement
   }
 
-  /** RETURNING the target's row, then the caller's selections aliased, then the upsert flag. */
-  #returning(out: SqlText, inserted: boolean): void {
+  /**
+   * RETURNING the target's row, then the exact reads, then the caller's selections aliased,
+   * then the upsert flag.
+   */
+  #returning(out: SqlText, inserted: boolean, exact: readonly ExactRead[]): void {
     const table = this.#target.text
     // SQLite's RETURNING sees only the target table, and rejects a qualified `*`.
     out.text(`RETURNING ${this.#dialect.name === 'postgres' ? `${table}.*` : '*'}`)
+    this.#exact(out, exact)
     const clause = this.#clause('returning_clause')
     const items = clause ? ((clause.columns as AnyNode).items as AnyNode[]) : []
     items.forEach((item, i) => {
@@ -368,6 +377,14 @@ class PrismaWrite {
         .text(` AS __chronicle_u${i}`)
     })
     if (inserted) out.text(`, (${table}.xmax = 0) AS __chronicle_inserted`)
+  }
+
+  /** Each exact read, after a comma: its SQL around `<target>.<column>`, aliased `__chronicle_x<i>`. */
+  #exact(out: SqlText, exact: readonly ExactRead[]): void {
+    exact.forEach((read, i) => {
+      const column = `${this.#target.text}.${this.#dialect.quote(read.column)}`
+      out.text(`, ${read.sql.join(column)} AS __chronicle_x${i}`)
+    })
   }
 
   /** `t.k IN (…)`, `(t.k1, t.k2) IN ((…), …)`, or `1 = 0` for no keys. */

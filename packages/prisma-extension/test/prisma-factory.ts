@@ -37,10 +37,14 @@ function client(
     new Map(
       (runtimeDataModel(root)?.models[table]?.fields ?? []).map((f) => [f.name, f.type] as const),
     )
-  /** Values as Prisma takes them: integers beyond a number's reach as bigint. */
+  /**
+   * Values as Prisma takes them: integers beyond a number's reach as bigint; on MariaDB, the
+   * JSON text the suites write (as mysql2 takes it) as the value a Json field takes.
+   */
   const value = (table: string, column: string, v: unknown): unknown => {
-    if (fields(table).get(column) === 'BigInt' && (typeof v === 'string' || typeof v === 'number'))
-      return BigInt(v)
+    const type = fields(table).get(column)
+    if (type === 'BigInt' && (typeof v === 'string' || typeof v === 'number')) return BigInt(v)
+    if (type === 'Json' && mysql && typeof v === 'string') return JSON.parse(v)
     return v
   }
   const data = (table: string, row: Row) =>

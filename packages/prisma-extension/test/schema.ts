@@ -21,7 +21,7 @@ function types(provider: Provider) {
   return {
     active: 'Int?',
     born: 'DateTime? @db.DateTime(3)',
-    profile: 'String?',
+    profile: 'Json?',
     text: 'String @db.VarChar(191)',
     ledger: 'BigInt',
   }

@@ -58,10 +58,10 @@ const JSON_TYPE = 11
 const BYTES = 13
 const INT64 = 1
 
-function fromPrisma(value: unknown, type: ColumnType | undefined, json: boolean): unknown {
+function fromPrisma(value: unknown, type: ColumnType | undefined): unknown {
   if (value === null || value === undefined) return null
   if (type !== undefined && DATE.has(type) && typeof value === 'string') return new Date(value)
-  if (json && type === JSON_TYPE && typeof value === 'string') return JSON.parse(value)
+  if (type === JSON_TYPE && typeof value === 'string') return JSON.parse(value)
   if (type === BYTES && value instanceof Uint8Array) return Buffer.from(value)
   if (type === INT64 && typeof value === 'string') {
     // Exact integers beyond 2^53 stay text, as pg and mysql2 give them.
@@ -72,15 +72,16 @@ function fromPrisma(value: unknown, type: ColumnType | undefined, json: boolean)
 }
 
 /**
- * Rows as objects, values as an application reads them. `json`: parse JSON columns, as pg
- * does; MariaDB's JSON is text, and its drivers give it as text.
+ * Rows as objects, values as an application reads them: JSON columns parsed, as pg and
+ * mysql2 do (MariaDB's JSON included), so entries read as they do through Kysely; the
+ * exact reads keep the database's text where parsing loses something.
  */
-export function rowsOf(result: SqlResultSet, json: boolean): Record<string, unknown>[] {
+export function rowsOf(result: SqlResultSet): Record<string, unknown>[] {
   const { columnNames, columnTypes } = result
   return result.rows.map((values) => {
     const row: Record<string, unknown> = {}
     columnNames.forEach((name, i) => {
-      row[name] = fromPrisma(values[i], columnTypes[i], json)
+      row[name] = fromPrisma(values[i], columnTypes[i])
     })
     return row
   })
