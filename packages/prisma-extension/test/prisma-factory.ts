@@ -1,4 +1,4 @@
-import { getDialect, type SqlDialect } from '@chronicle/core/adapter'
+import { getDialect, type SqlConnection, type SqlDialect } from '@chronicle/core/adapter'
 import type {
   AdapterFactory,
   AuditedClient,
@@ -7,7 +7,9 @@ import type {
   TestTables,
   Where,
 } from '@chronicle/test-kit'
+import type { SqlDriverAdapter, SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import { auditPlugin, type PrismaAudit, type PrismaAuditOptions } from '../src/index.js'
+import { sqlConnection } from '../src/prisma-connection.js'
 import { runtimeDataModel } from '../src/prisma-internals.js'
 import { driverAdapter, hooked } from './driver-adapters.js'
 import type { Provider } from './schema.js'
@@ -32,6 +34,7 @@ function client(
   mysql: boolean,
   inTransaction: boolean,
   root: AnyClient,
+  reader: Reader,
 ): AuditedClient {
   const fields = (table: string) =>
     new Map(
@@ -196,6 +199,12 @@ function client(
       await model(table).createMany({ data: rows.map((r) => data(table, r)), skipDuplicates: true })
     },
     async select(table, conditions = {}) {
+      if (needsRaw(table, Object.keys(conditions))) {
+        // Rows of tables the schema lacks, as the driver adapter gives them to Chronicle.
+        const params: unknown[] = []
+        const sql = `SELECT * FROM ${q(table)}${rawWhere(conditions, params)} ORDER BY ${q(KEYS[table] ?? 'id')}`
+        return (await reader.query<Row>(sql, params)).rows
+      }
       const rows = await model(table).findMany({
         where: where(table, conditions),
         orderBy: { [KEYS[table] ?? 'id']: 'asc' },
@@ -208,7 +217,7 @@ function client(
     async transaction(work) {
       if (inTransaction) return work(self)
       return prisma.$transaction(
-        (tx: AnyClient) => work(client(dialect, tx, audit, mysql, true, root)),
+        (tx: AnyClient) => work(client(dialect, tx, audit, mysql, true, root, reader)),
         {
           timeout: 120_000,
           maxWait: 60_000,
@@ -217,15 +226,36 @@ function client(
     },
     async savepoint(work) {
       return prisma.$transaction((tx: AnyClient) =>
-        work(client(dialect, tx, audit, mysql, true, root)),
+        work(client(dialect, tx, audit, mysql, true, root, reader)),
       )
     },
     async destroy() {
       await root.$disconnect()
       await audit.destroy()
+      await reader.close()
     },
   }
   return self
+}
+
+/** A connection of the driver adapter's own, beside Prisma's, opened on first use. */
+interface Reader extends SqlConnection {
+  close(): Promise<void>
+}
+
+function reader(factory: SqlDriverAdapterFactory): Reader {
+  let adapter: Promise<SqlDriverAdapter> | undefined
+  return {
+    async query(sql, params) {
+      adapter ??= factory.connect()
+      const connected = await adapter
+      return sqlConnection(() => connected).query(sql, params)
+    },
+    async close() {
+      // The pool may be Prisma's too, and ended with it already.
+      if (adapter) await (await adapter).dispose().catch(() => undefined)
+    },
+  }
 }
 
 /** The Prisma adapter as the contract suites see it. */
@@ -233,6 +263,7 @@ export const prismaAdapter: AdapterFactory = {
   name: 'prisma',
   // Prisma reads, then INSERTs or UPDATEs: MySQL's upsert has no RETURNING to tell which.
   emulatesUpsert: (kind) => kind === 'mariadb',
+  ownDriverLayer: true,
   async create(database, options, settings = {}) {
     const audit = auditPlugin<TestTables>(options as PrismaAuditOptions)
     const inner = await driverAdapter(database, settings)
@@ -248,6 +279,7 @@ export const prismaAdapter: AdapterFactory = {
       database.kind === 'mariadb',
       false,
       prisma,
+      reader(inner),
     )
   },
 }

@@ -86,6 +86,13 @@ export interface AdapterFactory {
    * other work into an open transaction on the same connection do not apply there.
    */
   readonly synchronousTransactions?: readonly DatabaseKind[]
+  /**
+   * True where rows reach Chronicle through a driver layer of the ORM's own rather than the
+   * drivers the type matrix describes (better-sqlite3, pg, mysql2 and their settings), as
+   * Prisma's driver adapters: the type-matrix tests of driver values and driver settings do
+   * not apply there.
+   */
+  readonly ownDriverLayer?: boolean
   create(
     db: TestDatabase,
     options: ChronicleOptions<TestTables>,
