@@ -96,7 +96,8 @@ export async function prismaWrites(
   )
   const clients = { unaudited: plain.items_plain, chronicle: audited.items_audited }
   const results: PrismaMeasurement[] = []
-  let next = 30_000_000
+  // Ids of its own: Kysely's workloads use 10M–20M+, Drizzle's 30M–50M+ in the same tables.
+  let next = 60_000_000
   const measure = async (
     workload: string,
     perSample: number,
