@@ -11,15 +11,21 @@ export default defineConfig({
       { find: /^@chronicle\/core$/, replacement: r('./packages/core/src/index.ts') },
       { find: /^@chronicle\/drizzle$/, replacement: r('./packages/drizzle-adapter/src/index.ts') },
       { find: /^@chronicle\/kysely$/, replacement: r('./packages/kysely-plugin/src/index.ts') },
+      { find: /^@chronicle\/prisma$/, replacement: r('./packages/prisma-extension/src/index.ts') },
       { find: /^@chronicle\/test-kit$/, replacement: r('./packages/test-kit/src/index.ts') },
       { find: /^@chronicle\/cli$/, replacement: r('./packages/cli/src/index.ts') },
     ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
-    // The CLI tests run the built `chronicle` binary.
-    globalSetup: ['./packages/cli/test/build-binary.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '.tools/**'],
+    // The CLI tests run the built `chronicle` binary; Prisma clients for the tests are
+    // generated, offline, before any test file loads.
+    globalSetup: [
+      './packages/cli/test/build-binary.ts',
+      'packages/prisma-extension/test/global-setup.ts',
+      'examples/prisma-quickstart/test/global-setup.ts',
+    ],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,

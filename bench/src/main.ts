@@ -4,6 +4,7 @@ import { Kysely } from 'kysely'
 import { countingDialect, StatementCounter } from './counting-dialect.ts'
 import { drizzleWrites } from './drizzle-writes.ts'
 import { FLOOR_LOG, floor } from './floor.ts'
+import { prismaWrites } from './prisma.ts'
 import { exportMemory, readWorkloads, seedLog } from './reads.ts'
 import { type BenchDB, createItemTables } from './schema.ts'
 import { type DatabaseKind, openTarget } from './targets.ts'
@@ -80,6 +81,39 @@ for (const kind of kinds) {
           kind: 'write',
           workload,
           adapter: 'kysely',
+          db: kind,
+          variant: m.variant,
+          median: m.median,
+          p95: m.p95,
+          ratio: m.median / u.median,
+          roundTrips: m.roundTrips,
+        })
+      }
+    }
+
+    const prisma = await prismaWrites(
+      target,
+      { plain: new StatementCounter(), audited: new StatementCounter() },
+      settings,
+    )
+    console.log(
+      `\nprisma × ${kind}: writes (ms per operation, median of ${settings.samples} interleaved samples)`,
+    )
+    console.log(
+      'workload               unaudited   chronicle   chronicle/unaudited  statements (unaudited → chronicle)',
+    )
+    for (const workload of [...new Set(prisma.map((w) => w.workload))]) {
+      const u = prisma.find((w) => w.workload === workload && w.variant === 'unaudited')
+      const c = prisma.find((w) => w.workload === workload && w.variant === 'chronicle')
+      if (!u || !c) continue
+      console.log(
+        `${workload.padEnd(23)}${fmt(u.median).padStart(9)}${fmt(c.median).padStart(12)}${`${fmt(c.median / u.median, 2)}×`.padStart(21)}${`${u.roundTrips} → ${c.roundTrips}`.padStart(24)}`,
+      )
+      for (const m of [u, c]) {
+        rows.push({
+          kind: 'write',
+          workload,
+          adapter: 'prisma',
           db: kind,
           variant: m.variant,
           median: m.median,

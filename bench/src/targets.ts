@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaMariaDb } from '@prisma/adapter-mariadb'
+import { PrismaPg } from '@prisma/adapter-pg'
+import type { SqlDriverAdapterFactory } from '@prisma/driver-adapter-utils'
 import Database from 'better-sqlite3'
 import { type Dialect, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
 import mysql from 'mysql2'
@@ -17,6 +21,8 @@ const MARIADB_URL = process.env.CHRONICLE_MARIADB_URL ?? 'mysql://root@127.0.0.1
 export interface BenchTarget {
   readonly kind: DatabaseKind
   dialect(): Dialect
+  /** A Prisma driver adapter factory over the same database. */
+  prismaAdapter(): SqlDriverAdapterFactory
   /** A driver client of its own for Drizzle: the SQLite handle, a pg pool, a mysql2 pool. */
   client(): object
   /** The driver itself, for the hand-built floor: no Kysely between it and the database. */
@@ -42,6 +48,7 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
       return {
         kind,
         dialect: () => new SqliteDialect({ database: sqlite }),
+        prismaAdapter: () => new PrismaBetterSqlite3({ url: `file:${file}` }),
         client: () => sqlite,
         raw: () => ({ kind, db: sqlite }),
         async drop() {
@@ -64,6 +71,7 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
           pools.push(pool)
           return new PostgresDialect({ pool })
         },
+        prismaAdapter: () => new PrismaPg({ connectionString: url, max: 2 }),
         client: () => {
           const pool = new pg.Pool({ connectionString: url, max: 2 })
           pools.push(pool)
@@ -103,6 +111,16 @@ export async function openTarget(kind: DatabaseKind): Promise<BenchTarget | null
     return {
       kind,
       dialect: () => new MysqlDialect({ pool: mysql.createPool({ uri, connectionLimit: 2 }) }),
+      prismaAdapter: () => {
+        const { hostname, port, username } = new URL(uri)
+        return new PrismaMariaDb({
+          host: hostname,
+          port: Number(port || 3306),
+          user: decodeURIComponent(username),
+          database: name,
+          connectionLimit: 2,
+        })
+      },
       client: () => {
         const pool = mysql.createPool({ uri, connectionLimit: 2 })
         pools.push(pool)

@@ -20,6 +20,7 @@ export type {
 export { Chronicle } from './chronicle.js'
 export type { ChronicleOptions } from './config/options.js'
 export type { ExactRead } from './entry/exact-values.js'
+export { withCallerStack } from './errors/caller-stack.js'
 export { ChronicleError } from './errors/chronicle-error.js'
 export { translateDriverError } from './errors/driver-error.js'
 export { createAuditTable } from './store/audit-table.js'

@@ -40,21 +40,30 @@ export interface LogsPage {
  * returns a subclass that also knows how to attach to its ORM.
  */
 export class Chronicle<Tables extends TableRows = TableRows> {
-  readonly #options: ResolvedOptions
+  #options: ResolvedOptions
   #engine: AuditEngine | undefined
 
   constructor(options: ChronicleOptions<Tables>) {
     this.#options = resolveOptions(options as ChronicleOptions<TableRows>)
   }
 
-  /** Connects the query API (and the adapter's capture) to a database; once per instance. */
-  protected attachDatabase(dialect: DialectName, database: SqlDatabase): AuditEngine {
+  /**
+   * Connects the query API (and the adapter's capture) to a database; once per instance.
+   * `options` replaces the constructor's, for adapters that learn database names only once
+   * attached (Prisma's model names map to tables through the client's schema).
+   */
+  protected attachDatabase(
+    dialect: DialectName,
+    database: SqlDatabase,
+    options?: ChronicleOptions<TableRows>,
+  ): AuditEngine {
     if (this.#engine) {
       throw new ChronicleError(
         'UNSUPPORTED',
         'this audit instance is already attached to a database: call auditPlugin() once per database',
       )
     }
+    if (options) this.#options = resolveOptions(options)
     this.#engine = new AuditEngine(this.#options, getDialect(dialect), database)
     return this.#engine
   }

@@ -9,6 +9,7 @@ import {
   type SqlResult,
   TransactionGuard,
   type WriteDescription,
+  withCallerStack,
 } from '@chronicle/core/adapter'
 import {
   type AbortableOperationOptions,
@@ -75,21 +76,6 @@ class Mutex {
     const acquired = this.#tail.then(() => release)
     this.#tail = this.#tail.then(() => next)
     return acquired
-  }
-}
-
-/**
- * A capture runs behind the connection's queue, so a failure's own stack ends there. As
- * Kysely's drivers do, append a stack taken here, whose async frames lead to the caller.
- */
-async function withCallerStack<T>(run: Promise<T>): Promise<T> {
-  try {
-    return await run
-  } catch (error) {
-    const caller = new Error().stack
-    if (error instanceof Error && error.stack && caller)
-      error.stack += `\n${caller.split('\n').slice(1).join('\n')}`
-    throw error
   }
 }
 

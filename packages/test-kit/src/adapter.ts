@@ -75,11 +75,24 @@ export interface AdapterFactory {
   /** Appears first in every test name: `kysely:postgres …`. */
   readonly name: string
   /**
+   * True where the ORM's upsert is a read followed by an INSERT or an UPDATE rather than one
+   * statement (Prisma on MySQL/MariaDB): an insert racing it fails the ORM's own INSERT, so
+   * the tests of a raced single-statement upsert do not apply there.
+   */
+  emulatesUpsert?(kind: DatabaseKind): boolean
+  /**
    * Databases on which the ORM's transactions are synchronous (Drizzle on better-sqlite3):
    * nothing else can run on the connection while one is open, so the tests that interleave
    * other work into an open transaction on the same connection do not apply there.
    */
   readonly synchronousTransactions?: readonly DatabaseKind[]
+  /**
+   * True where rows reach Chronicle through a driver layer of the ORM's own rather than the
+   * drivers the type matrix describes (better-sqlite3, pg, mysql2 and their settings), as
+   * Prisma's driver adapters: the type-matrix tests of driver values and driver settings do
+   * not apply there.
+   */
+  readonly ownDriverLayer?: boolean
   create(
     db: TestDatabase,
     options: ChronicleOptions<TestTables>,

@@ -40,8 +40,23 @@ export function mergeAuditContext(...contexts: (AuditContext | undefined)[]): Au
  * // audit_logs row: actor_id 'u1', actor_type 'user', metadata {"requestId": …}
  * ```
  */
-export function withAuditContext<T>(context: AuditContext, fn: () => T): T {
-  return storage.run(mergeAuditContext(storage.getStore(), context), fn)
+export function withAuditContext<T>(
+  context: AuditContext,
+  fn: () => T,
+): T extends PromiseLike<infer U> ? Promise<U> : T {
+  return storage.run(mergeAuditContext(storage.getStore(), context), () => {
+    const result = fn()
+    // A lazy thenable (a Prisma query) starts only when awaited, which the caller does
+    // outside this context: start it here, so its writes run inside.
+    return (
+      result !== null &&
+      typeof result === 'object' &&
+      'then' in result &&
+      !(result instanceof Promise)
+        ? Promise.resolve(result)
+        : result
+    ) as T extends PromiseLike<infer U> ? Promise<U> : T
+  })
 }
 
 /** The context in force here (empty outside {@link withAuditContext}). */

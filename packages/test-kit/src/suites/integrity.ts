@@ -238,7 +238,11 @@ export function integritySuite(factory: AdapterFactory, kind: DatabaseKind) {
                 retrying = resolve
               })
               hooks.app = async (sql) => {
-                if (sealing === undefined && /^update "orders"/i.test(sql)) {
+                // Kysely writes "orders", Prisma `main`.`orders`.
+                if (
+                  sealing === undefined &&
+                  /^update (?:[`"]main[`"]\.)?[`"]orders[`"]/i.test(sql)
+                ) {
                   // The app's transaction has read the row it updates: a sealer runs now.
                   sealing = sealer.audit.seal({ sealDelayMs: 0 })
                   await Promise.race([retried, sealing.catch(() => undefined)])

@@ -256,92 +256,96 @@ export function typesSuite(factory: AdapterFactory, kind: DatabaseKind) {
     })
     const session = kind === 'postgres' ? 'Asia/Kolkata' : kind === 'mariadb' ? '+05:30' : undefined
 
-    it('every column type round-trips exactly through entries, stateAt, restore and revertTransaction, with no phantom change', async () => {
-      const f = await start({
-        tables,
-        exactIntegers: true,
-        ...(session && { timeZone: session }),
-      })
-      const { client, db } = f
-      const columns = MATRIX[db.dialect]
-      await createTable(db)
-      const repo = client.audit.table(typed) as unknown as TableRepo<Row>
-      const insertValues = Object.fromEntries(
-        columns.filter((c) => 'insert' in c).map((c) => [c.name, c.insert]),
-      )
-      await client.insert(typed, [{ id: 1, ...insertValues }])
-      const original = await textOf(db, 1)
-      const [driverRow] = await client.select(typed, { id: 1 })
+    const ownDriver = factory.ownDriverLayer === true
+    it.skipIf(ownDriver)(
+      'every column type round-trips exactly through entries, stateAt, restore and revertTransaction, with no phantom change',
+      async () => {
+        const f = await start({
+          tables,
+          exactIntegers: true,
+          ...(session && { timeZone: session }),
+        })
+        const { client, db } = f
+        const columns = MATRIX[db.dialect]
+        await createTable(db)
+        const repo = client.audit.table(typed) as unknown as TableRepo<Row>
+        const insertValues = Object.fromEntries(
+          columns.filter((c) => 'insert' in c).map((c) => [c.name, c.insert]),
+        )
+        await client.insert(typed, [{ id: 1, ...insertValues }])
+        const original = await textOf(db, 1)
+        const [driverRow] = await client.select(typed, { id: 1 })
 
-      // The snapshot holds the database's exact value; decoded, the value the driver gives.
-      const [insert] = await storedSnapshots(f)
-      const types = (insert?.newValues?.$types ?? {}) as Record<string, string>
-      for (const column of columns) {
-        if ('stored' in column)
-          expect(insert?.newValues?.[column.name], column.name).toEqual(column.stored)
-        if (column.tag) expect(types[column.name], column.name).toBe(column.tag)
-      }
-      const [inserted] = await repo.history(1)
-      for (const column of columns) {
-        const expected = 'decoded' in column ? column.decoded : driverRow?.[column.name]
-        expect(inserted?.newValues?.[column.name], column.name).toEqual(expected)
-      }
-      expect(await repo.stateAt(1, { auditId: inserted?.id as number })).toEqual(
-        inserted?.newValues,
-      )
+        // The snapshot holds the database's exact value; decoded, the value the driver gives.
+        const [insert] = await storedSnapshots(f)
+        const types = (insert?.newValues?.$types ?? {}) as Record<string, string>
+        for (const column of columns) {
+          if ('stored' in column)
+            expect(insert?.newValues?.[column.name], column.name).toEqual(column.stored)
+          if (column.tag) expect(types[column.name], column.name).toBe(column.tag)
+        }
+        const [inserted] = await repo.history(1)
+        for (const column of columns) {
+          const expected = 'decoded' in column ? column.decoded : driverRow?.[column.name]
+          expect(inserted?.newValues?.[column.name], column.name).toEqual(expected)
+        }
+        expect(await repo.stateAt(1, { auditId: inserted?.id as number })).toEqual(
+          inserted?.newValues,
+        )
 
-      // Setting every value to what it is makes no entry.
-      const same = Object.fromEntries(
-        columns.filter((c) => 'update' in c).map((c) => [c.name, c.insert]),
-      )
-      await client.update(typed, { id: 1 }, same)
-      expect((await storedSnapshots(f)).length).toBe(1)
+        // Setting every value to what it is makes no entry.
+        const same = Object.fromEntries(
+          columns.filter((c) => 'update' in c).map((c) => [c.name, c.insert]),
+        )
+        await client.update(typed, { id: 1 }, same)
+        expect((await storedSnapshots(f)).length).toBe(1)
 
-      // One entry naming exactly the columns whose database value changed.
-      const changes = Object.fromEntries(
-        columns.filter((c) => 'update' in c).map((c) => [c.name, c.update]),
-      )
-      await client.update(typed, { id: 1 }, changes)
-      const changed = sorted(
-        columns
-          .filter((c) => ('update' in c && !c.sameAfterUpdate) || c.computed)
-          .map((c) => c.name),
-      )
-      const update = (await storedSnapshots(f))[1]
-      expect(update?.action).toBe('UPDATE')
-      expect(sorted(update?.changedFields ?? [])).toEqual(changed)
-      expect(await textOf(db, 1)).not.toEqual(original)
+        // One entry naming exactly the columns whose database value changed.
+        const changes = Object.fromEntries(
+          columns.filter((c) => 'update' in c).map((c) => [c.name, c.update]),
+        )
+        await client.update(typed, { id: 1 }, changes)
+        const changed = sorted(
+          columns
+            .filter((c) => ('update' in c && !c.sameAfterUpdate) || c.computed)
+            .map((c) => c.name),
+        )
+        const update = (await storedSnapshots(f))[1]
+        expect(update?.action).toBe('UPDATE')
+        expect(sorted(update?.changedFields ?? [])).toEqual(changed)
+        expect(await textOf(db, 1)).not.toEqual(original)
 
-      // Restoring writes the exact values back; generated columns follow, never written.
-      const restored = await client.audit.restore(update?.id as number)
-      expect(sorted(restored.changes.map((c) => c.field))).toEqual(
-        changed.filter((name) => !columns.find((c) => c.name === name)?.computed),
-      )
-      expect(await textOf(db, 1)).toEqual(original)
-      const again = await client.audit.restore(update?.id as number)
-      expect(again).toMatchObject({ applied: false, changes: [] })
-      expect(await repo.stateAt(1, new Date())).toEqual(inserted?.newValues)
+        // Restoring writes the exact values back; generated columns follow, never written.
+        const restored = await client.audit.restore(update?.id as number)
+        expect(sorted(restored.changes.map((c) => c.field))).toEqual(
+          changed.filter((name) => !columns.find((c) => c.name === name)?.computed),
+        )
+        expect(await textOf(db, 1)).toEqual(original)
+        const again = await client.audit.restore(update?.id as number)
+        expect(again).toMatchObject({ applied: false, changes: [] })
+        expect(await repo.stateAt(1, new Date())).toEqual(inserted?.newValues)
 
-      // The whole row, deleted and recreated, is the row it was (a defaulted now() included).
-      await client.delete(typed, { id: 1 })
-      const deleted = (await storedSnapshots(f)).at(-1)
-      expect(deleted?.action).toBe('DELETE')
-      expect(deleted?.oldValues).toEqual(insert?.newValues)
-      await client.audit.restore(deleted?.id as number)
-      expect(await textOf(db, 1)).toEqual(original)
+        // The whole row, deleted and recreated, is the row it was (a defaulted now() included).
+        await client.delete(typed, { id: 1 })
+        const deleted = (await storedSnapshots(f)).at(-1)
+        expect(deleted?.action).toBe('DELETE')
+        expect(deleted?.oldValues).toEqual(insert?.newValues)
+        await client.audit.restore(deleted?.id as number)
+        expect(await textOf(db, 1)).toEqual(original)
 
-      // revertTransaction over the same types.
-      await client.transaction(async (tx) => {
-        await tx.update(typed, { id: 1 }, changes)
-        await tx.insert(typed, [{ id: 2, ...insertValues }])
-        await tx.delete(typed, { id: 1 })
-      })
-      const [last] = (await client.audit.logs({ table: 'typed', limit: 1 })).items
-      await client.audit.revertTransaction((last as AuditEntry).transactionId)
-      expect(await textOf(db, 1)).toEqual(original)
-      expect(await textOf(db, 2)).toBeUndefined()
-      expect(await client.audit.verify()).toMatchObject({ ok: true, broken: [] })
-    })
+        // revertTransaction over the same types.
+        await client.transaction(async (tx) => {
+          await tx.update(typed, { id: 1 }, changes)
+          await tx.insert(typed, [{ id: 2, ...insertValues }])
+          await tx.delete(typed, { id: 1 })
+        })
+        const [last] = (await client.audit.logs({ table: 'typed', limit: 1 })).items
+        await client.audit.revertTransaction((last as AuditEntry).transactionId)
+        expect(await textOf(db, 1)).toEqual(original)
+        expect(await textOf(db, 2)).toBeUndefined()
+        expect(await client.audit.verify()).toMatchObject({ ok: true, broken: [] })
+      },
+    )
 
     it.skipIf(kind === 'sqlite')(
       'rows keyed by timestamps in the same millisecond keep distinct entity ids; update and restore find each by its exact key',
@@ -377,7 +381,7 @@ export function typesSuite(factory: AdapterFactory, kind: DatabaseKind) {
       },
     )
 
-    it.skipIf(kind !== 'mariadb')(
+    it.skipIf(kind !== 'mariadb' || ownDriver)(
       'mysql2 dateStrings: entries hold the driver strings, microseconds count, restore writes them back',
       async () => {
         const f = await start({ tables, dateStrings: true, timeZone: '+05:30' })
@@ -399,7 +403,7 @@ export function typesSuite(factory: AdapterFactory, kind: DatabaseKind) {
       },
     )
 
-    it.skipIf(kind === 'postgres')(
+    it.skipIf(kind === 'postgres' || (ownDriver && kind === 'mariadb'))(
       'the largest integers a column holds, under default driver settings, are refused with UNSAFE_INTEGER; nothing changes',
       async () => {
         // pg gives int8 as text: exact by default (covered above).

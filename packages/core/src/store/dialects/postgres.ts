@@ -109,9 +109,10 @@ ORDER BY ic.relname, k.ord`,
     }
     return value
   },
-  // A transaction-scoped advisory lock: released by COMMIT/ROLLBACK, never leaked.
+  // A transaction-scoped advisory lock: released by COMMIT/ROLLBACK, never leaked. It
+  // returns an int, not `void`, which some drivers (Prisma's adapter) cannot read.
   lockStatements: (key) => ({
-    lock: { sql: 'SELECT pg_advisory_xact_lock(hashtext($1))', params: [key] },
+    lock: { sql: 'SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext($1))', params: [key] },
     unlock: null,
   }),
   dayOfWeek: (column) => `EXTRACT(DOW FROM ${column} AT TIME ZONE 'UTC')::int`,
