@@ -77,6 +77,44 @@ for (const kind of DATABASES) {
       ])
     })
 
+    it('a nested upsert and a nested delete through a relation record what each did', async () => {
+      const { prisma } = await start()
+      const a = await prisma.author.create({
+        data: { email: 'a@x', posts: { create: [{ title: 'p1' }, { title: 'p2' }] } },
+        include: { posts: true },
+      })
+      const [p1, p2] = a.posts
+      await prisma.author.update({
+        where: { id: a.id },
+        data: {
+          posts: {
+            upsert: [
+              {
+                where: { id: p1?.id as number },
+                update: { title: 'p1 again' },
+                create: { title: 'never' },
+              },
+              { where: { id: 999_999 }, update: { title: 'never' }, create: { title: 'p3' } },
+            ],
+            delete: { id: p2?.id as number },
+          },
+        },
+      })
+      const changes = (await entries())
+        .slice(3)
+        .map((e) => [e.action, e.tableName, e.newValues?.title ?? e.oldValues?.title])
+        .sort((x, y) => String(x).localeCompare(String(y)))
+      expect(changes).toEqual([
+        ['DELETE', 'posts', 'p2'],
+        ['INSERT', 'posts', 'p3'],
+        ['UPDATE', 'posts', 'p1 again'],
+      ])
+      expect((await prisma.post.findMany({ orderBy: { id: 'asc' } })).map((p) => p.title)).toEqual([
+        'p1 again',
+        'p3',
+      ])
+    })
+
     it('connectOrCreate and a nested upsert record INSERT or UPDATE by what happened', async () => {
       const { prisma } = await start()
       const a = await prisma.author.create({ data: { email: 'a@x' } })
