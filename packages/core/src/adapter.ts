@@ -19,6 +19,7 @@ export type {
 } from './capture/write-description.js'
 export { Chronicle } from './chronicle.js'
 export type { ChronicleOptions } from './config/options.js'
+export type { ZonelessTimestamps } from './entry/codec.js'
 export type { ExactRead } from './entry/exact-values.js'
 export { withCallerStack } from './errors/caller-stack.js'
 export { ChronicleError } from './errors/chronicle-error.js'

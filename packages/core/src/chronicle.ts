@@ -101,7 +101,12 @@ export class Chronicle<Tables extends TableRows = TableRows> {
       const { rows } = await database.query(statement.sql, statement.params)
       const items = rows
         .slice(0, limit)
-        .map((row) => toAuditEntry<Record<string, unknown>>(readStoredEntry(dialect, row)))
+        .map((row) =>
+          toAuditEntry<Record<string, unknown>>(
+            readStoredEntry(dialect, row),
+            database.zonelessTimestamps,
+          ),
+        )
       const last = items.at(-1)
       return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null }
     })
@@ -110,7 +115,10 @@ export class Chronicle<Tables extends TableRows = TableRows> {
   /** One entry by id; NOT_FOUND when there is none. */
   entry(auditId: number): Promise<AuditEntry> {
     return this.guard(async (engine) =>
-      toAuditEntry<Record<string, unknown>>(await findEntry(engine, auditId)),
+      toAuditEntry<Record<string, unknown>>(
+        await findEntry(engine, auditId),
+        engine.database.zonelessTimestamps,
+      ),
     )
   }
 
@@ -133,7 +141,7 @@ export class Chronicle<Tables extends TableRows = TableRows> {
   compare(auditIdA: number, auditIdB: number): Promise<VersionDiff> {
     return this.guard(async (engine) => {
       const [a, b] = [await findEntry(engine, auditIdA), await findEntry(engine, auditIdB)]
-      return versionDiff(stateAfter(a), stateAfter(b))
+      return versionDiff(stateAfter(a), stateAfter(b), engine.database.zonelessTimestamps)
     })
   }
 
@@ -200,7 +208,7 @@ export class Chronicle<Tables extends TableRows = TableRows> {
   async *export(filter: EntryFilter = {}): AsyncGenerator<AuditEntry> {
     const engine = this.engine
     for await (const entry of guardApiStream(engine, storedEntries(engine, filter))) {
-      yield toAuditEntry(entry)
+      yield toAuditEntry(entry, engine.database.zonelessTimestamps)
     }
   }
 

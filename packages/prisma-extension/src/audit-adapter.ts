@@ -216,6 +216,8 @@ export class AuditAdapterFactory implements SqlDriverAdapterFactory, SqlDatabase
   readonly adapterName: string
   readonly #inner: SqlDriverAdapterFactory
   readonly #host: AuditHost
+  /** Prisma reads a zone-less date-time (`timestamp`, `DATETIME`) as UTC. */
+  readonly zonelessTimestamps = 'utc'
   #adapter: Promise<SqlDriverAdapter> | undefined
   /** Whether the audit connected the adapter itself (Prisma never did), so it must close it. */
   #own = false

@@ -263,7 +263,14 @@ export const prismaAdapter: AdapterFactory = {
   name: 'prisma',
   // Prisma reads, then INSERTs or UPDATEs: MySQL's upsert has no RETURNING to tell which.
   emulatesUpsert: (kind) => kind === 'mariadb',
-  ownDriverLayer: true,
+  fixedDriverSettings: { mariadb: ['exactIntegers', 'dateStrings'] },
+  safeIntegers: 'number',
+  utcSessions: ['postgres'],
+  unreadableColumns: {
+    postgres: {
+      iv: '@prisma/adapter-pg cannot read interval columns (Prisma: "Failed to deserialize column of type \'interval\'")',
+    },
+  },
   async create(database, options, settings = {}) {
     const audit = auditPlugin<TestTables>(options as PrismaAuditOptions)
     const inner = await driverAdapter(database, settings)

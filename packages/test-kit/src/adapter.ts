@@ -87,12 +87,30 @@ export interface AdapterFactory {
    */
   readonly synchronousTransactions?: readonly DatabaseKind[]
   /**
-   * True where rows reach Chronicle through a driver layer of the ORM's own rather than the
-   * drivers the type matrix describes (better-sqlite3, pg, mysql2 and their settings), as
-   * Prisma's driver adapters: the type-matrix tests of driver values and driver settings do
-   * not apply there.
+   * Driver settings the tests ask for (`ClientSettings`) that the adapter's driver layer fixes
+   * itself, per database (Prisma's MariaDB adapter reads big integers exactly and dates as
+   * `Date`s always): the tests of the driver's other behaviour do not apply there.
    */
-  readonly ownDriverLayer?: boolean
+  readonly fixedDriverSettings?: Partial<
+    Record<DatabaseKind, readonly ('exactIntegers' | 'dateStrings')[]>
+  >
+  /**
+   * How SQLite integers within 2^53 come back with `exactIntegers`: `bigint` (default:
+   * better-sqlite3 with safe integers gives every integer so) or `number` (Prisma's adapter
+   * gives a bigint only beyond 2^53).
+   */
+  readonly safeIntegers?: 'bigint' | 'number'
+  /**
+   * Databases whose sessions must run in UTC for the ORM to read `timestamptz` right
+   * (`@prisma/adapter-pg` swaps the session's offset for `+00:00`, prisma/orm#26786): the
+   * type matrix runs there with the session in UTC, Node's zone still elsewhere.
+   */
+  readonly utcSessions?: readonly DatabaseKind[]
+  /**
+   * Columns of the type matrix (`types` suite) the adapter cannot read at all, per database,
+   * each with the reason: left out of the round trip, and reported as a skipped test each.
+   */
+  readonly unreadableColumns?: Partial<Record<DatabaseKind, Readonly<Record<string, string>>>>
   create(
     db: TestDatabase,
     options: ChronicleOptions<TestTables>,

@@ -31,6 +31,16 @@ export const TYPES_KEY = '$types'
 type TaggedType = 'date' | 'timestamp' | 'json' | 'bigint' | 'bytes' | 'number'
 
 /**
+ * How the adapter's driver reads a zone-less date-time (`timestamp`, `DATETIME`) into a `Date`:
+ * as local time (pg, mysql2) or as UTC (Prisma's driver adapters). Entries decode such
+ * values the same way, so they equal what the ORM reads.
+ */
+export type ZonelessTimestamps = 'local' | 'utc'
+
+/** A zone-less date-time text: no `Z` or offset after the time. */
+const ZONELESS = /T\d\d:\d\d:\d\d(?:\.\d+)?$/
+
+/**
  * A column value read twice: as the driver gave it, and as the database's own text
  * (`SqlDialect.exactText`). Snapshots keep the text where the driver's value loses something.
  */
@@ -99,13 +109,20 @@ function encodeValue(value: unknown): [JsonValue, TaggedType?] {
   return [JSON.parse(JSON.stringify(value)) as JsonValue]
 }
 
-function decodeValue(value: JsonValue, type: TaggedType | undefined): unknown {
+function decodeValue(
+  value: JsonValue,
+  type: TaggedType | undefined,
+  zoneless: ZonelessTimestamps = 'local',
+): unknown {
   if (value === null || type === undefined) return value
   switch (type) {
     case 'date':
-    case 'timestamp':
-      // A zone-less date-time reads as local time, as pg and mysql2 read such columns.
       return new Date(value as string)
+    case 'timestamp':
+      // A zone-less date-time reads as the adapter's driver reads it (local time by default).
+      return new Date(
+        zoneless === 'utc' && ZONELESS.test(value as string) ? `${value}Z` : (value as string),
+      )
     case 'json':
       return JSON.parse(value as string)
     case 'bigint':
@@ -142,13 +159,16 @@ export function encodeRow(
 }
 
 /** Gives back the row the ORM saw (dates, bigints and binary restored). */
-export function decodeRow<Row = Record<string, unknown>>(encoded: EncodedRow | null): Row | null {
+export function decodeRow<Row = Record<string, unknown>>(
+  encoded: EncodedRow | null,
+  zoneless?: ZonelessTimestamps,
+): Row | null {
   if (encoded === null) return null
   const types = (encoded[TYPES_KEY] ?? {}) as Record<string, TaggedType>
   const out: Record<string, unknown> = {}
   for (const [column, value] of Object.entries(encoded)) {
     if (column === TYPES_KEY) continue
-    out[column] = decodeValue(value, types[column])
+    out[column] = decodeValue(value, types[column], zoneless)
   }
   return out as Row
 }

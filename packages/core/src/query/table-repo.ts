@@ -96,8 +96,15 @@ export class TableRepo<Row extends object> {
         .raw(` ORDER BY ${dialect.quote('id')} ${order.toUpperCase()} LIMIT ${limit}`)
         .build()
       const { rows } = await database.query(sql, params)
-      return rows.map((row) => toAuditEntry<Row>(readStoredEntry(dialect, row)))
+      return rows.map((row) =>
+        toAuditEntry<Row>(readStoredEntry(dialect, row), database.zonelessTimestamps),
+      )
     })
+  }
+
+  /** How the adapter's driver reads zone-less date-times; entries decode them alike. */
+  get #zoneless() {
+    return this.#engine.database.zonelessTimestamps
   }
 
   async #latestAt(id: string, at: PointInTime) {
@@ -125,7 +132,7 @@ export class TableRepo<Row extends object> {
   stateAt(key: EntityKey, at: PointInTime): Promise<Row | null> {
     return guardApiCall(this.#engine, async () => {
       const entry = await this.#latestAt(this.entityId(key), at)
-      return entry ? versionDiff<Row>(null, stateAfter(entry)).to : null
+      return entry ? versionDiff<Row>(null, stateAfter(entry), this.#zoneless).to : null
     })
   }
 
@@ -155,7 +162,11 @@ export class TableRepo<Row extends object> {
       const id = this.entityId(key)
       const from = await this.#entryFor(id, options.from)
       if (options.to !== undefined) {
-        return versionDiff<Row>(stateAfter(from), stateAfter(await this.#entryFor(id, options.to)))
+        return versionDiff<Row>(
+          stateAfter(from),
+          stateAfter(await this.#entryFor(id, options.to)),
+          this.#zoneless,
+        )
       }
       const current = await this.#live(key)
       // The live row is redacted like the snapshots, so a diff never reveals a redacted value:
@@ -165,7 +176,7 @@ export class TableRepo<Row extends object> {
       for (const [column, value] of Object.entries(before ?? {})) {
         if (value === REDACTED) redact.add(column)
       }
-      return versionDiff<Row>(before, current ? encodeRow(current, redact) : null)
+      return versionDiff<Row>(before, current ? encodeRow(current, redact) : null, this.#zoneless)
     })
   }
 

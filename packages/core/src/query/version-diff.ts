@@ -1,5 +1,10 @@
 import { changedColumns, type PatchOperation, patchBetween } from '../diff/diff.js'
-import { decodeRow, type EncodedRow, mergeEncoded } from '../entry/codec.js'
+import {
+  decodeRow,
+  type EncodedRow,
+  mergeEncoded,
+  type ZonelessTimestamps,
+} from '../entry/codec.js'
 import type { StoredEntry } from '../store/entry-store.js'
 
 /** Two versions of a row and what changed between them. */
@@ -24,10 +29,14 @@ export function stateBefore(entry: StoredEntry): EncodedRow | null {
   return mergeEncoded(entry.newValues ?? {}, entry.oldValues ?? {})
 }
 
-export function versionDiff<Row>(from: EncodedRow | null, to: EncodedRow | null): VersionDiff<Row> {
+export function versionDiff<Row>(
+  from: EncodedRow | null,
+  to: EncodedRow | null,
+  zoneless?: ZonelessTimestamps,
+): VersionDiff<Row> {
   return Object.freeze({
-    from: decodeRow<Row>(from),
-    to: decodeRow<Row>(to),
+    from: decodeRow<Row>(from, zoneless),
+    to: decodeRow<Row>(to, zoneless),
     changedFields: changedColumns(from ?? {}, to ?? {}) as (keyof Row & string)[],
     patch: patchBetween(from, to),
   })

@@ -108,10 +108,11 @@ export async function planRowState(
     (c) => meta.columns.has(c) && !skippedColumns.includes(c) && !meta.columns.get(c)?.computed,
   )
   const wantedEncoded = target ? pickEncoded(target, written) : null
-  const wanted = decodeRow<Row>(wantedEncoded)
+  const zoneless = engine.database.zonelessTimestamps
+  const wanted = decodeRow<Row>(wantedEncoded, zoneless)
   const values = wantedEncoded ? writableRow(wantedEncoded) : null
   const currentEncoded = current ? encodeRow(current) : null
-  const now = decodeRow<Row>(currentEncoded) ?? {}
+  const now = decodeRow<Row>(currentEncoded, zoneless) ?? {}
   let changes: RestoreChange[]
   if (wanted === null) {
     changes = Object.entries(now).map(([field, from]) => ({ field, from, to: null }))

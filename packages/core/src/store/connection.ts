@@ -1,3 +1,5 @@
+import type { ZonelessTimestamps } from '../entry/codec.js'
+
 /** What a driver returned for one statement, in the shape core needs. */
 export interface SqlResult<R = Record<string, unknown>> {
   readonly rows: R[]
@@ -17,5 +19,10 @@ export interface SqlConnection {
 
 /** Root access: statements outside any user transaction, and transactions core opens itself. */
 export interface SqlDatabase extends SqlConnection {
+  /**
+   * How the driver reads zone-less date-times (`timestamp`, `DATETIME`) into a `Date`;
+   * entries decode them the same way. Default `'local'`, as pg and mysql2 read them.
+   */
+  readonly zonelessTimestamps?: ZonelessTimestamps
   transaction<T>(work: (connection: SqlConnection, transactionId: string) => Promise<T>): Promise<T>
 }

@@ -1,5 +1,10 @@
 import type { AuditEntry, NewEntry } from '../entry/audit-entry.js'
-import { decodeRow, type EncodedRow, parseJsonColumn } from '../entry/codec.js'
+import {
+  decodeRow,
+  type EncodedRow,
+  parseJsonColumn,
+  type ZonelessTimestamps,
+} from '../entry/codec.js'
 import { type EntryTexts, entryHash, entryTexts } from '../entry/hash.js'
 import { translateMissingAuditTable } from '../errors/driver-error.js'
 import type { SqlConnection } from './connection.js'
@@ -219,13 +224,16 @@ export function readStoredEntry(dialect: SqlDialect, row: Record<string, unknown
 }
 
 /** The public, decoded and frozen form of a stored entry. */
-export function toAuditEntry<Row>(stored: StoredEntry): AuditEntry<Row> {
+export function toAuditEntry<Row>(
+  stored: StoredEntry,
+  zoneless?: ZonelessTimestamps,
+): AuditEntry<Row> {
   return Object.freeze({
     ...stored,
     tableName: stored.tableName ?? '',
     entityId: stored.entityId ?? '',
-    oldValues: decodeRow<Partial<Row>>(stored.oldValues),
-    newValues: decodeRow<Row>(stored.newValues),
+    oldValues: decodeRow<Partial<Row>>(stored.oldValues, zoneless),
+    newValues: decodeRow<Row>(stored.newValues, zoneless),
     changedFields: [...(stored.changedFields ?? [])] as (keyof Row & string)[],
   })
 }

@@ -56,6 +56,7 @@ export function toPrismaArgs(params: readonly unknown[]): { args: unknown[]; arg
 const DATE = new Set<number>([8, 10])
 const JSON_TYPE = 11
 const BYTES = 13
+const INT32 = 0
 const INT64 = 1
 
 function fromPrisma(value: unknown, type: ColumnType | undefined): unknown {
@@ -63,10 +64,11 @@ function fromPrisma(value: unknown, type: ColumnType | undefined): unknown {
   if (type !== undefined && DATE.has(type) && typeof value === 'string') return new Date(value)
   if (type === JSON_TYPE && typeof value === 'string') return JSON.parse(value)
   if (type === BYTES && value instanceof Uint8Array) return Buffer.from(value)
-  if (type === INT64 && typeof value === 'string') {
-    // Exact integers beyond 2^53 stay text, as pg and mysql2 give them.
+  if ((type === INT64 || type === INT32) && typeof value === 'string') {
+    // Integers beyond 2^53 (text from the adapter; SQLite's INTEGER is typed Int32) as
+    // bigint, as Prisma gives them (a BigInt field, a raw query).
     const number = Number(value)
-    return Number.isSafeInteger(number) ? number : value
+    return Number.isSafeInteger(number) ? number : BigInt(value)
   }
   return value
 }
