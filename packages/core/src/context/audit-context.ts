@@ -10,7 +10,15 @@ export interface AuditContext {
   readonly metadata?: Readonly<Record<string, unknown>>
 }
 
-const storage = new AsyncLocalStorage<AuditContext>()
+/**
+ * One store per process, not per copy of this module: an app that ends up with two copies of
+ * core (an adapter's and its own, a patch apart) must still see its `withAuditContext` in
+ * the entries the adapter writes.
+ */
+const STORE = Symbol.for('@chronicle/core/audit-context')
+const registry = globalThis as { [STORE]?: AsyncLocalStorage<AuditContext> }
+registry[STORE] ??= new AsyncLocalStorage<AuditContext>()
+const storage: AsyncLocalStorage<AuditContext> = registry[STORE]
 
 /** Merges contexts left to right; `metadata` merges key by key; `undefined` never overrides. */
 export function mergeAuditContext(...contexts: (AuditContext | undefined)[]): AuditContext {

@@ -57,6 +57,9 @@ export interface ChronicleErrorDetails {
  * }
  * ```
  */
+/** Marks Chronicle's errors across copies of core, where `instanceof` cannot. */
+const BRAND = Symbol.for('@chronicle/core/error')
+
 export class ChronicleError extends Error {
   readonly code: ChronicleErrorCode
   readonly table: string | undefined
@@ -66,6 +69,7 @@ export class ChronicleError extends Error {
   constructor(code: ChronicleErrorCode, message: string, details: ChronicleErrorDetails = {}) {
     super(`[chronicle] ${message}`, details.cause === undefined ? {} : { cause: details.cause })
     this.name = 'ChronicleError'
+    Object.defineProperty(this, BRAND, { value: true })
     this.code = code
     this.table = details.table
     this.entityId = details.entityId
@@ -78,5 +82,8 @@ export function isChronicleError(
   error: unknown,
   code?: ChronicleErrorCode,
 ): error is ChronicleError {
-  return error instanceof ChronicleError && (code === undefined || error.code === code)
+  const branded =
+    error instanceof ChronicleError ||
+    (typeof error === 'object' && error !== null && BRAND in error)
+  return branded && (code === undefined || (error as ChronicleError).code === code)
 }
