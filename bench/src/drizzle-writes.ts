@@ -6,7 +6,7 @@ import { drizzle as drizzleMysql } from 'drizzle-orm/mysql2'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import { integer, pgTable, varchar as pgVarchar } from 'drizzle-orm/pg-core'
 import { integer as sqliteInteger, sqliteTable, text } from 'drizzle-orm/sqlite-core'
-import { interleave, median, quantile, time } from './measure.ts'
+import { compareSides, time } from './measure.ts'
 import type { BenchTarget } from './targets.ts'
 
 /** Drizzle's definition of one items table, per dialect. */
@@ -101,18 +101,9 @@ export async function drizzleWrites(
       await prepare?.(variant)
       return (await time(() => run(variant, round))) / perSample
     }
-    const out = await interleave(
-      { unaudited: sample('unaudited'), chronicle: sample('chronicle') },
-      settings.samples,
-      settings.warmup,
-    )
+    const out = await compareSides(sample, settings)
     for (const variant of ['unaudited', 'chronicle'] as const) {
-      results.push({
-        workload,
-        variant,
-        median: median(out[variant]),
-        p95: quantile(out[variant], 0.95),
-      })
+      results.push({ workload, variant, ...out[variant] })
     }
   }
   for (const variant of ['unaudited', 'chronicle'] as const)

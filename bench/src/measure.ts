@@ -41,3 +41,23 @@ export async function interleave<K extends string>(
   }
   return results
 }
+
+/** One side of an audited-vs-unaudited comparison. */
+export type Side = 'unaudited' | 'chronicle'
+
+/**
+ * Interleaves `sample` for both sides of one workload and summarises each side: the
+ * median and p95 of the per-operation times the samples return.
+ */
+export async function compareSides(
+  sample: (side: Side) => () => Promise<number>,
+  settings: { readonly samples: number; readonly warmup: number },
+): Promise<Record<Side, { median: number; p95: number }>> {
+  const times = await interleave(
+    { unaudited: sample('unaudited'), chronicle: sample('chronicle') },
+    settings.samples,
+    settings.warmup,
+  )
+  const summary = (values: number[]) => ({ median: median(values), p95: quantile(values, 0.95) })
+  return { unaudited: summary(times.unaudited), chronicle: summary(times.chronicle) }
+}

@@ -6,7 +6,7 @@ import type {
   Transaction,
 } from '@prisma/driver-adapter-utils'
 import type { StatementCounter } from './counting-dialect.ts'
-import { interleave, median, quantile, time } from './measure.ts'
+import { compareSides, median, time } from './measure.ts'
 import { generatedClient } from './prisma-schema.ts'
 import type { BenchTarget } from './targets.ts'
 
@@ -114,19 +114,9 @@ export async function prismaWrites(
       trips[variant].push(counter.count / perSample)
       return ms / perSample
     }
-    const times = await interleave(
-      { unaudited: sample('unaudited'), chronicle: sample('chronicle') },
-      settings.samples,
-      settings.warmup,
-    )
+    const out = await compareSides(sample, settings)
     for (const variant of ['unaudited', 'chronicle'] as const) {
-      results.push({
-        workload,
-        variant,
-        median: median(times[variant]),
-        p95: quantile(times[variant], 0.95),
-        roundTrips: median(trips[variant]),
-      })
+      results.push({ workload, variant, ...out[variant], roundTrips: median(trips[variant]) })
     }
   }
   const { batch } = settings

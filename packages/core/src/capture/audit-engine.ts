@@ -100,18 +100,13 @@ export class AuditEngine {
     )
   }
 
-  /** Writes the entries a change means, in the change's own transaction; returns how many. */
-  *recordSteps(
-    change: RowChange,
-    transactionId: string,
-    extraContext?: AuditContext,
-  ): Steps<number> {
+  /**
+   * Writes the entries a change means, in the change's own transaction; returns how many.
+   * `context` is the one {@link AuditEngine.currentContext} resolved for this write.
+   */
+  *recordSteps(change: RowChange, transactionId: string, context: AuditContext): Steps<number> {
     const meta = yield* this.tableMetaSteps(change.table)
-    const entries = buildEntries(meta, change, {
-      transactionId,
-      createdAt: new Date(),
-      context: this.currentContext(extraContext),
-    })
+    const entries = buildEntries(meta, change, { transactionId, createdAt: new Date(), context })
     if (entries.length > 0) {
       yield* writeEntriesSteps(this.dialect, this.options.auditTable, entries)
     }
@@ -125,7 +120,8 @@ export class AuditEngine {
     transactionId: string,
     extraContext?: AuditContext,
   ): Promise<number> {
-    return runAsync(this.recordSteps(change, transactionId, extraContext), connection)
+    const context = this.currentContext(extraContext)
+    return runAsync(this.recordSteps(change, transactionId, context), connection)
   }
 
   /** Writes an explicit event, in the transaction the statements run in. */

@@ -140,8 +140,8 @@ function* runWrite(
   transactionId: string,
   written: () => void,
 ): Steps<SqlResult> {
-  // Context values the audit table cannot hold are refused before the write runs.
-  engine.currentContext()
+  // Resolved once, before the write runs: values the audit table cannot hold are refused first.
+  const context = engine.currentContext()
   const meta = yield* engine.tableMetaSteps(write.table, { columns: namedColumns(write) })
   const dialect = engine.dialect
   // SQLite has one writer at a time: nothing can slip between the pre-read and the write.
@@ -215,7 +215,7 @@ function* runWrite(
     }
   }
   const change: RowChange = { table: write.table, operation: write.operation, before, after }
-  yield* engine.recordSteps(change, transactionId)
+  yield* engine.recordSteps(change, transactionId, context)
   return result
 }
 

@@ -283,6 +283,9 @@ export function typesSuite(factory: AdapterFactory, kind: DatabaseKind) {
           : undefined
 
     const fixed = factory.fixedDriverSettings?.[kind] ?? []
+    // A column the adapter's driver cannot read at all (Prisma's pg adapter and `interval`) is
+    // left out of the round trip below; each one is reported as a skipped test naming the
+    // column and why, so the gap stays visible in every run instead of vanishing silently.
     for (const [column, reason] of Object.entries(factory.unreadableColumns?.[kind] ?? {})) {
       it.skip(`column ${column} is left out of the round trip: ${reason}`, () => {})
     }
