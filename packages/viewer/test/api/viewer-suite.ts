@@ -200,6 +200,36 @@ export async function viewerSuite(kind: DatabaseKind) {
       expect(await bad.json()).toMatchObject({ error: { code: 'INVALID_FILTER' } })
     })
 
+    it('export.jsonl streams thousands of entries across pages; a client that stops reading cancels it', async () => {
+      const { demo, get, getJson, errors } = await start()
+      const orders = Array.from({ length: 2500 }, (_, i) => ({
+        order_id: `bulk-${i}`,
+        total: i,
+        status: 'new',
+      }))
+      await demo.app.insertInto('orders').values(orders).execute()
+      const response = await get('/api/export.jsonl?table=orders', 'admin')
+      let lines = 0
+      let chunks = 0
+      const decoder = new TextDecoder()
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        lines += decoder.decode(chunk).split('\n').length - 1
+        chunks += 1
+      }
+      expect(lines).toBe(2502)
+      expect(chunks).toBeGreaterThan(1)
+
+      const aborted = new AbortController()
+      const partial = await get('/api/export.jsonl', 'admin', { signal: aborted.signal })
+      const reader = (partial.body as ReadableStream<Uint8Array>).getReader()
+      expect((await reader.read()).done).toBe(false)
+      aborted.abort()
+      await reader.closed.catch(() => undefined)
+      // The server is unharmed, and a client going away is not an error of the viewer's.
+      expect((await getJson('/api/entries?limit=1')).body.items[0].id).toBe(2508)
+      expect(errors).toEqual([])
+    })
+
     it('a "self" principal sees only its own entries, by every URL', async () => {
       const { get, getJson } = await start()
       expect(ids((await getJson('/api/entries', 'alice')).body)).toEqual([2, 1])
@@ -229,6 +259,9 @@ export async function viewerSuite(kind: DatabaseKind) {
         2, 1,
       ])
       expect(ids((await getJson('/api/tables/users/entities/1/history', 'bob')).body)).toEqual([])
+      // A self principal without an actor id has no entries to see.
+      expect((await getJson('/api/entries', 'nobody')).status).toBe(403)
+      expect((await getJson('/api/entries/1', 'nobody')).status).toBe(404)
       const exported = await (await get('/api/export.jsonl', 'alice')).text()
       const actors = exported
         .trim()
