@@ -32,10 +32,7 @@ describe('viewer: openapi.json', () => {
     expect(document.openapi).toBe('3.1.0')
     expect(document.info.title).toBe('Acme audit API')
     expect(document.servers).toEqual([{ url: '/admin/audit' }])
-    const routed = [
-      ...API_ROUTES.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`),
-      'GET /openapi.json',
-    ].sort()
+    const routed = API_ROUTES.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).sort()
     const documented = Object.entries(document.paths)
       .flatMap(([path, operations]) =>
         Object.keys(operations).map((m) => `${m.toUpperCase()} ${path}`),
