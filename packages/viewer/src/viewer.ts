@@ -5,7 +5,7 @@ import { createCsrf } from './csrf.js'
 import { labeller } from './labels.js'
 import { nodeHandler } from './node-adapter.js'
 import type { ViewerOptions, ViewerPrincipal } from './options.js'
-import { errorResponse, json, ViewerHttpError } from './responses.js'
+import { errorResponse, ViewerHttpError } from './responses.js'
 import { API_ROUTES, matchPath, PAGE_PATHS } from './router.js'
 
 /** A mounted viewer: the same handler as a fetch function and as Node middleware. */
