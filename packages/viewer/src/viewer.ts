@@ -17,7 +17,7 @@ export interface Viewer {
 }
 
 /** `'/admin/audit/'` → `'/admin/audit'`, `'/'` → `''`. */
-export function normaliseBasePath(basePath = '/'): string {
+function normaliseBasePath(basePath = '/'): string {
   const trimmed = basePath.trim().replace(/\/+$/, '')
   if (trimmed === '') return ''
   if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(trimmed) || trimmed.includes('//')) {

@@ -62,6 +62,25 @@ describe('viewer: openapi.json', () => {
   })
 })
 
+describe('viewer: options', () => {
+  const audit = new Chronicle({ tables: {} })
+  const authorize = () => null
+
+  it('normalises the mount path and refuses one that is not a path', async () => {
+    for (const basePath of ['/admin/audit/', '/admin/audit']) {
+      const mounted = createViewer({ audit, authorize, basePath })
+      const response = await mounted.fetch(new Request('http://app.test/admin/audit/api/session'))
+      expect(response.status, basePath).toBe(401)
+    }
+    const root = createViewer({ audit, authorize })
+    expect((await root.fetch(new Request('http://app.test/api/session'))).status).toBe(401)
+    for (const basePath of ['admin', '/admin//audit', '/admin audit', 'https://x/admin']) {
+      expect(() => createViewer({ audit, authorize, basePath }), basePath).toThrow(TypeError)
+    }
+    expect(() => createViewer({ audit } as never)).toThrow(/authorize/)
+  })
+})
+
 describe('viewer: defaultLabel', () => {
   it('names row actions and turns dotted events into words', () => {
     expect(defaultLabel('INSERT')).toBe('Created')
