@@ -407,6 +407,7 @@ export async function viewerSuite(kind: DatabaseKind) {
       await refused(post('/api/entries/2/restore', { dryRun: 'no' }), 400, 'INVALID_REQUEST')
       await refused(post('/api/entries/2/restore', { drop: true }), 400, 'INVALID_REQUEST')
       await refused(post('/api/entries/2/restore', [1]), 400, 'INVALID_REQUEST')
+      await refused(post('/api/entries/2/restore', undefined), 400, 'INVALID_REQUEST')
       await refused(post('/api/entries/999/restore', {}), 404, 'NOT_FOUND')
       await refused(post('/api/transactions/no-such-tx/revert', {}), 404, 'NOT_FOUND')
       expect((await get('/api/entries/2/restore', 'admin')).status).toBe(405)
@@ -553,6 +554,20 @@ export async function viewerSuite(kind: DatabaseKind) {
       })
       expect(restore.status).toBe(200)
       expect(await restore.json()).toMatchObject({ applied: false, entityId: '1' })
+
+      // A middleware that read the body and kept it to itself: the viewer sees no body, and
+      // refuses rather than take the missing { dryRun: true } for a real restore.
+      const swallowing = await serve((req, res) => {
+        req.resume()
+        req.on('end', () => viewer.node(req, res))
+      })
+      const lost = await fetch(`${swallowing.url}${BASE}/api/entries/2/restore`, {
+        method: 'POST',
+        headers: { ...as, 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
+        body: JSON.stringify({ dryRun: true }),
+      })
+      expect(lost.status).toBe(400)
+      expect((await demo.db.exec('SELECT name FROM users WHERE id = 1'))[0]?.name).toBe(XSS)
     })
 
     it('fetch handler: 404 outside the mount; labels from the app', async () => {
