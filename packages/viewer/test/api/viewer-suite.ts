@@ -141,7 +141,7 @@ export async function viewerSuite(kind: DatabaseKind) {
     })
 
     it('history, state, diff, compare and stats', async () => {
-      const { getJson } = await start()
+      const { demo, getJson } = await start()
       const history = await getJson('/api/tables/users/entities/1/history?limit=2')
       expect(ids(history.body)).toEqual([6, 2])
       const rest = await getJson(
@@ -180,6 +180,17 @@ export async function viewerSuite(kind: DatabaseKind) {
         byActor: { bob: { count: 3 }, alice: { count: 2 }, admin: { count: 2 } },
       })
       expect((await getJson('/api/stats?table=orders')).body.total).toBe(2)
+
+      // Path parameters are URL-decoded once: an id with a slash is one segment.
+      await demo.app
+        .insertInto('orders')
+        .values({ order_id: 'o/2', total: 1, status: 'new' })
+        .execute()
+      const slashed = await getJson('/api/tables/orders/entities/o%2F2/history')
+      expect(slashed.body.items).toMatchObject([{ id: 9, entityId: 'o/2' }])
+      expect((await getJson('/api/tables/orders/entities/o%2F2/state')).body.state).toMatchObject({
+        order_id: 'o/2',
+      })
     })
 
     it('export.jsonl streams every matching entry, oldest first, one EntryJson a line', async () => {
