@@ -11,14 +11,17 @@ const DDL = {
   sqlite: [
     'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT, password_hash TEXT)',
     'CREATE TABLE orders (order_id TEXT PRIMARY KEY, total INTEGER NOT NULL, status TEXT NOT NULL)',
+    'CREATE TABLE memberships (user_id INTEGER, org_id INTEGER, role TEXT, PRIMARY KEY (user_id, org_id))',
   ],
   postgres: [
     'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT, password_hash TEXT)',
     'CREATE TABLE orders (order_id TEXT PRIMARY KEY, total INTEGER NOT NULL, status TEXT NOT NULL)',
+    'CREATE TABLE memberships (user_id INTEGER, org_id INTEGER, role TEXT, PRIMARY KEY (user_id, org_id))',
   ],
   mysql: [
     'CREATE TABLE users (id INT PRIMARY KEY, email VARCHAR(191) NOT NULL, name VARCHAR(191), password_hash VARCHAR(191))',
     'CREATE TABLE orders (order_id VARCHAR(64) PRIMARY KEY, total INT NOT NULL, status VARCHAR(32) NOT NULL)',
+    'CREATE TABLE memberships (user_id INT, org_id INT, role VARCHAR(32), PRIMARY KEY (user_id, org_id))',
   ],
 }
 
@@ -50,7 +53,11 @@ export async function demoDatabase(kind: DatabaseKind): Promise<Demo> {
   }
   await createAuditTable(raw, getDialect(db.dialect))
   const audit = auditPlugin<any>({
-    tables: { users: { redact: ['password_hash'] }, orders: { primaryKey: 'order_id' } },
+    tables: {
+      users: { redact: ['password_hash'] },
+      orders: { primaryKey: 'order_id' },
+      memberships: { primaryKey: ['user_id', 'org_id'] },
+    },
   })
   const dialect =
     kind === 'sqlite'

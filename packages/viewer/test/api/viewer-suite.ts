@@ -191,6 +191,23 @@ export async function viewerSuite(kind: DatabaseKind) {
       expect((await getJson('/api/tables/orders/entities/o%2F2/state')).body.state).toMatchObject({
         order_id: 'o/2',
       })
+
+      // A composite key's entity id is its JSON array text.
+      await demo.app
+        .insertInto('memberships')
+        .values({ user_id: 1, org_id: 7, role: 'owner' })
+        .execute()
+      await demo.app.updateTable('memberships').set({ role: 'member' }).execute()
+      const membership = `/api/tables/memberships/entities/${encodeURIComponent('[1,7]')}`
+      expect(ids((await getJson(`${membership}/history`)).body)).toEqual([11, 10])
+      expect((await getJson(`${membership}/state?at=10`)).body.state).toEqual({
+        user_id: 1,
+        org_id: 7,
+        role: 'owner',
+      })
+      expect((await getJson(`${membership}/diff?from=10`)).body.patch).toEqual([
+        { op: 'replace', path: '/role', value: 'member' },
+      ])
     })
 
     it('export.jsonl streams every matching entry, oldest first, one EntryJson a line', async () => {
