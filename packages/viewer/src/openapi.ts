@@ -102,11 +102,15 @@ const REFUSALS = {
 }
 const WRITE_REFUSALS = {
   ...REFUSALS,
+  '400': failure(
+    'A body that is not a JSON object of known flags (INVALID_REQUEST), a bad `to` (INVALID_FILTER), or an event entry, which has no row to restore (UNSUPPORTED)',
+  ),
   '403': failure(
     'Not canRestore with scope "all" (FORBIDDEN), or a missing or wrong X-CSRF-Token, or another origin (CSRF)',
   ),
   '404': failure('No such entry or transaction (NOT_FOUND)'),
   '409': failure('The row changed since (CONFLICT) or the table lost a column (SCHEMA_DRIFT)'),
+  '413': failure('The body is over 16 KiB (PAYLOAD_TOO_LARGE)'),
   '415': failure('The body is not application/json (UNSUPPORTED_MEDIA_TYPE)'),
 }
 const CSRF_HEADER: Parameter = {

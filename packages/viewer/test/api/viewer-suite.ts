@@ -437,6 +437,8 @@ export async function viewerSuite(kind: DatabaseKind) {
       await refused(post('/api/entries/2/restore', [1]), 400, 'INVALID_REQUEST')
       await refused(post('/api/entries/2/restore', undefined), 400, 'INVALID_REQUEST')
       await refused(post('/api/entries/999/restore', {}), 404, 'NOT_FOUND')
+      // An event is not a row change: there is nothing to restore.
+      await refused(post('/api/entries/7/restore', {}), 400, 'UNSUPPORTED')
       await refused(post('/api/transactions/no-such-tx/revert', {}), 404, 'NOT_FOUND')
       expect((await get('/api/entries/2/restore', 'admin')).status).toBe(405)
       expect((await row('SELECT name FROM users WHERE id = 1'))?.name).toBe(XSS)
