@@ -1,4 +1,5 @@
 import { Chronicle } from '@chronicle/core'
+import { Validator } from '@seriousme/openapi-schema-validator'
 import { describe, expect, it } from 'vitest'
 import { createViewer, defaultLabel } from '../../src/index.js'
 import { API_ROUTES } from '../../src/router.js'
@@ -39,6 +40,15 @@ describe('viewer: openapi.json', () => {
       )
       .sort()
     expect(documented).toEqual(routed)
+  })
+
+  it('is a valid OpenAPI 3.1 document (its JSON schema), every $ref resolving', async () => {
+    const validator = new Validator()
+    const result = await validator.validate(await openApi())
+    expect(result.errors ?? []).toEqual([])
+    expect(result.valid).toBe(true)
+    expect(validator.version).toBe('3.1')
+    expect(() => validator.resolveRefs()).not.toThrow()
   })
 
   it('declares each path parameter, names operations uniquely, and resolves every $ref', async () => {
