@@ -86,6 +86,12 @@ export async function browserSuite(kind: DatabaseKind) {
       await expect(rows.first().textContent()).resolves.toContain('Billing plan changed')
       await expect(rows.first().locator('.cue').textContent()).resolves.toBe('•')
 
+      // An action the API refuses: its 400 message shows beside the form, which stays usable.
+      await page.getByLabel('Action or domain').fill('not an action!')
+      await page.getByRole('button', { name: 'Filter' }).click()
+      await expect(page.getByRole('alert').textContent()).resolves.toContain('(400)')
+      await expect(page.getByLabel('Action or domain').inputValue()).resolves.toBe('not an action!')
+
       // A day range that ends before anything was written shows the empty state, not an error.
       await page.goto(viewer.url('/?until=2000-01-01'))
       await settled(page)

@@ -30,16 +30,10 @@ export function when(iso: string): HTMLElement {
   return h('time', { datetime: iso, title: iso }, text)
 }
 
-/** Where snapshots record JS types JSON cannot hold; a storage detail, not a column. */
-const TYPES_KEY = '$types'
-
-/** The columns of a snapshot, in stored order. */
-export const columns = (row: Record<string, unknown> | null): string[] =>
-  row ? Object.keys(row).filter((key) => key !== TYPES_KEY) : []
-
-/** One value as text: strings as they are, `null` marked, everything else as JSON. */
+/** One value as text: strings as they are, `null` and `''` marked, everything else as JSON. */
 export function value(input: unknown): HTMLElement {
   if (input === null || input === undefined) return h('span', { class: 'null' }, 'null')
+  if (input === '') return h('span', { class: 'null' }, 'empty')
   const text = typeof input === 'string' ? input : JSON.stringify(input)
   return h('span', { class: 'value' }, text)
 }
@@ -54,7 +48,7 @@ export function fieldChanges(entry: EntryJson): { field: string; from?: unknown;
   const after = entry.action === 'DELETE' ? null : entry.newValues
   const fields = entry.changedFields?.length
     ? entry.changedFields
-    : [...new Set([...columns(before), ...columns(after)])]
+    : [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])]
   return fields.map((field) => ({
     field,
     ...(before && field in before ? { from: before[field] } : {}),

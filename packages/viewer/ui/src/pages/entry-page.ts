@@ -1,7 +1,7 @@
 import type { EntryJson } from '../api.js'
 import type { Context, Page } from '../context.js'
 import { type Child, h } from '../dom.js'
-import { actionCue, columns, diffTable, fieldChanges, json, when } from '../format.js'
+import { actionCue, diffTable, fieldChanges, json, when } from '../format.js'
 import { entityLink } from './entry-list.js'
 import { restorePanel, revertPanel } from './restore-panel.js'
 
@@ -49,8 +49,8 @@ export const entryPage: Page = async (context, _url, [id = '']) => {
       section('Changes', diffTable(fieldChanges(entry), `Fields changed by entry ${entry.id}`)),
     )
   }
-  if (columns(entry.oldValues).length) content.append(section('Before', json(entry.oldValues)))
-  if (entry.action !== 'DELETE' && columns(entry.newValues).length) {
+  if (entry.oldValues) content.append(section('Before', json(entry.oldValues)))
+  if (entry.newValues && entry.action !== 'DELETE') {
     content.append(section('After', json(entry.newValues)))
   }
   if (entry.metadata) content.append(section('Metadata', json(entry.metadata)))

@@ -1,6 +1,7 @@
-import type { Page as ApiPage, EntryJson } from '../api.js'
+import { ApiError, type Page as ApiPage, type EntryJson } from '../api.js'
 import type { Context, Page } from '../context.js'
 import { append, h } from '../dom.js'
+import { alert, explain } from '../errors.js'
 import { entryTable, pager } from './entry-list.js'
 
 /** The filters a log URL can carry; dates are `YYYY-MM-DD` days in the viewer's time zone. */
@@ -114,12 +115,22 @@ async function list(context: Context, url: URL, path: string, actorId?: string):
     since: dayBound(filters.since, false),
     until: dayBound(filters.until, true),
   }
-  const page = await context.api.get<ApiPage<EntryJson>>('/entries', { ...query, cursor })
+  const form = filterForm(context, path, filters, actorId === undefined)
+  let page: ApiPage<EntryJson>
+  try {
+    page = await context.api.get<ApiPage<EntryJson>>('/entries', { ...query, cursor })
+  } catch (error) {
+    // A filter the API refuses is shown beside the form, so it can be corrected there.
+    if (!(error instanceof ApiError) || error.status !== 400) throw error
+    const content = document.createDocumentFragment()
+    append(content, form, alert(explain(error).message))
+    return content
+  }
   const older = page.nextCursor ? context.href(path, { ...filters, cursor: page.nextCursor }) : null
   const content = document.createDocumentFragment()
   append(
     content,
-    filterForm(context, path, filters, actorId === undefined),
+    form,
     scopeNote(filters),
     page.items.length === 0
       ? h('p', { class: 'empty' }, 'No entries match these filters.')
