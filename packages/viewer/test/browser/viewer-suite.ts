@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { DATABASES, type DatabaseKind, isAvailable } from '@chronicle/test-kit'
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -13,11 +11,6 @@ import {
   type Viewer,
   XSS,
 } from './harness.js'
-
-/** The pages as the package ships them: built once per run, so a test never sees stale assets. */
-function buildPages() {
-  execFileSync(process.execPath, [fileURLToPath(new URL('../../ui/build.mjs', import.meta.url))])
-}
 
 /** Entry ids shown in the log's rows, top to bottom. */
 const rowIds = (page: Page) =>
@@ -45,7 +38,6 @@ export async function browserSuite(kind: DatabaseKind) {
     const settled = (page: Page) => page.locator('main[aria-busy]').waitFor({ state: 'detached' })
 
     beforeAll(async () => {
-      buildPages()
       viewer = await startViewer(kind)
       browser = await startBrowser()
     })
@@ -211,22 +203,28 @@ export async function browserSuite(kind: DatabaseKind) {
     })
 
     it('my activity: a self viewer sees only their own entries and no other entry by any URL', async () => {
-      const page = await open('alice', '/')
+      // bob may see only his own entries; his canRestore is void without scope 'all'.
+      const page = await open('bob', '/')
       // The admin log is not theirs: the root sends them to their activity.
       await page.waitForURL(`**${BASE}/activity`)
       await settled(page)
       await expect(page.locator('h1').textContent()).resolves.toBe('My activity')
-      const own = await viewer.demo.audit.logs({ actorId: 'alice' })
+      const own = await viewer.demo.audit.logs({ actorId: 'bob' })
       expect(await rowIds(page)).toEqual(own.items.map((entry) => entry.id))
       await expect(page.getByLabel('Actor').count()).resolves.toBe(0)
       await screenshot(page, kind, 'my-activity')
 
-      const [others] = (await viewer.demo.audit.logs({ actorId: 'bob' })).items
+      await page.getByRole('link', { name: `Updated (entry ${own.items[0]?.id})` }).click()
+      await settled(page)
+      await expect(page.locator('h1').textContent()).resolves.toBe(`Entry ${own.items[0]?.id}`)
+      await expect(page.getByRole('button').count()).resolves.toBe(0)
+
+      const [others] = (await viewer.demo.audit.logs({ actorId: 'alice' })).items
       await page.goto(viewer.url(`/entries/${others?.id}`))
       await settled(page)
       await expect(page.locator('h1').textContent()).resolves.toBe('Not found')
       await expect(page.getByRole('alert').textContent()).resolves.toContain('(404)')
-      await expect(page.locator('main').textContent()).resolves.not.toMatch(/bob/i)
+      await expect(page.locator('main').textContent()).resolves.not.toMatch(/alice/i)
     })
 
     it('a refused request: no credentials shows the 401 message and no data', async () => {
