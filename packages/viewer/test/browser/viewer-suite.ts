@@ -22,6 +22,7 @@ const rowIds = (page: Page) =>
 export async function browserSuite(kind: DatabaseKind) {
   const missing = chromiumMissing()
   const available = missing === null && DATABASES.includes(kind) && (await isAvailable(kind))
+  if (missing) console.warn(`[viewer pages:${kind}] skipped: ${missing}`)
   const name = missing ? `viewer pages:${kind} (skipped: ${missing})` : `viewer pages:${kind}`
   describe.skipIf(!available)(name, () => {
     let viewer: Viewer
@@ -113,7 +114,7 @@ export async function browserSuite(kind: DatabaseKind) {
 
     it('entity timeline: each entry with its field-level diff, old → new', async () => {
       const page = await open('admin', '/?table=users&actorId=bob')
-      await page.getByRole('link', { name: '2', exact: true }).first().click()
+      await page.getByRole('link', { name: 'Timeline of users 2' }).first().click()
       await page.waitForURL(`**${BASE}/tables/users/entities/2`)
       await settled(page)
       await expect(page.locator('h1').textContent()).resolves.toBe('users 2')

@@ -19,7 +19,7 @@ export function route(path: string): { page: Page; params: string[] } | null {
   return null
 }
 
-/** True for a click the router should handle: a plain left click on a page link under the mount. */
+/** The URL of a click the router should handle (a plain left click on a page link under the mount), or null. */
 export function routable(event: MouseEvent, base: string): URL | null {
   if (event.defaultPrevented || event.button !== 0) return null
   if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return null

@@ -7,7 +7,8 @@ import { actionCue, when } from '../format.js'
 export function entityLink(context: Context, entry: EntryJson): HTMLElement {
   if (!entry.tableName || entry.entityId === null) return h('span', { class: 'muted' }, '—')
   const path = `/tables/${encodeURIComponent(entry.tableName)}/entities/${encodeURIComponent(entry.entityId)}`
-  return h('a', { href: context.href(path) }, entry.entityId)
+  const label = `Timeline of ${entry.tableName} ${entry.entityId}`
+  return h('a', { href: context.href(path), 'aria-label': label }, entry.entityId)
 }
 
 export const entryHref = (context: Context, id: number) => context.href(`/entries/${id}`)
