@@ -1,20 +1,10 @@
-/** An entry as the JSON API returns it: core's AuditEntry with dates as ISO text, plus its label. */
-export interface EntryJson {
-  readonly id: number
+import type { AuditEntry } from '@chronicle/core'
+
+export type { RestoreResult, RevertResult } from '@chronicle/core'
+
+/** An entry as the JSON API returns it: core's AuditEntry with its time as ISO text, plus its label. */
+export type EntryJson = Omit<AuditEntry, 'createdAt'> & {
   readonly createdAt: string
-  readonly transactionId: string
-  readonly action: string
-  readonly tableName: string | null
-  readonly entityId: string | null
-  readonly oldValues: Record<string, unknown> | null
-  readonly newValues: Record<string, unknown> | null
-  readonly changedFields: string[] | null
-  readonly actorId: string | null
-  readonly actorType: string | null
-  readonly ipAddress: string | null
-  readonly userAgent: string | null
-  readonly metadata: Record<string, unknown> | null
-  readonly hash: string | null
   readonly label: string
 }
 
@@ -32,31 +22,6 @@ export interface Session {
   }
   readonly csrfToken: string
   readonly title?: string | null
-}
-
-export interface RestoreChange {
-  readonly field: string
-  readonly from: unknown
-  readonly to: unknown
-}
-
-export interface RestoreResult {
-  readonly tableName: string
-  readonly entityId: string
-  readonly changes: RestoreChange[]
-  readonly applied: boolean
-  readonly droppedColumns: string[]
-  readonly skippedColumns: string[]
-}
-
-export interface RevertResult {
-  readonly transactionId: string
-  readonly reverted: {
-    readonly auditId: number
-    readonly tableName: string
-    readonly entityId: string
-    readonly action: string
-  }[]
 }
 
 /** A refused or failed API call: the status and the server's `{ error: { code, message } }`. */
