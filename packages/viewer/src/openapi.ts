@@ -295,7 +295,7 @@ const PATHS: OpenApiDocument['paths'] = {
       tags: ['restore'],
       parameters: [path('id', 'Audit entry id', AUDIT_ID), CSRF_HEADER],
       requestBody: {
-        required: false,
+        required: true,
         content: jsonBody({
           type: 'object',
           additionalProperties: false,
@@ -314,7 +314,7 @@ const PATHS: OpenApiDocument['paths'] = {
       tags: ['restore'],
       parameters: [path('transactionId', 'The transaction to undo'), CSRF_HEADER],
       requestBody: {
-        required: false,
+        required: true,
         content: jsonBody({
           type: 'object',
           additionalProperties: false,

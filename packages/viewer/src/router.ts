@@ -3,6 +3,7 @@ import { compareEntries } from './routes/compare.js'
 import { entityDiff, entityHistory, entityState } from './routes/entities.js'
 import { getEntry, listEntries } from './routes/entries.js'
 import { exportEntries } from './routes/export.js'
+import { openApi } from './routes/openapi.js'
 import { restoreEntry, revertTransaction } from './routes/restore.js'
 import { session } from './routes/session.js'
 import { stats } from './routes/stats.js'
@@ -14,7 +15,7 @@ export interface ApiRoute {
   readonly handle: (context: RouteContext) => Promise<Response>
 }
 
-/** Every JSON endpoint; `openapi.json` (served beside them) documents exactly these. */
+/** Every JSON endpoint; `openapi.json` documents exactly these. */
 export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/api/session', handle: session },
   { method: 'GET', path: '/api/entries', handle: listEntries },
@@ -27,6 +28,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/api/stats', handle: stats },
   { method: 'GET', path: '/api/export.jsonl', handle: exportEntries },
   { method: 'POST', path: '/api/transactions/:transactionId/revert', handle: revertTransaction },
+  { method: 'GET', path: '/openapi.json', handle: openApi },
 ]
 
 /** The pages: each serves the UI's index.html, which reads its route from the URL. */

@@ -4,9 +4,8 @@ import type { ViewerState } from './context.js'
 import { createCsrf } from './csrf.js'
 import { labeller } from './labels.js'
 import { nodeHandler } from './node-adapter.js'
-import { openApiDocument } from './openapi.js'
 import type { ViewerOptions, ViewerPrincipal } from './options.js'
-import { errorResponse, json, ViewerHttpError } from './responses.js'
+import { errorResponse, ViewerHttpError } from './responses.js'
 import { API_ROUTES, matchPath, PAGE_PATHS } from './router.js'
 
 /** A mounted viewer: the same handler as a fetch function and as Node middleware. */
@@ -18,7 +17,7 @@ export interface Viewer {
 }
 
 /** `'/admin/audit/'` → `'/admin/audit'`, `'/'` → `''`. */
-export function normaliseBasePath(basePath = '/'): string {
+function normaliseBasePath(basePath = '/'): string {
   const trimmed = basePath.trim().replace(/\/+$/, '')
   if (trimmed === '') return ''
   if (!/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(trimmed) || trimmed.includes('//')) {
@@ -96,16 +95,12 @@ export function createViewer(options: ViewerOptions): Viewer {
       if (request.method !== 'GET' && request.method !== 'HEAD') throw methodNotAllowed('GET')
       return assets.asset(path.slice('/assets/'.length))
     }
-    if (path === '/openapi.json' || path.startsWith('/api/')) {
+    const matches = API_ROUTES.flatMap((r) => {
+      const params = matchPath(r.path, path)
+      return params ? [{ route: r, params }] : []
+    })
+    if (matches.length > 0 || path.startsWith('/api/')) {
       const principal = await principalOf(request)
-      if (path === '/openapi.json') {
-        if (request.method !== 'GET') throw methodNotAllowed('GET')
-        return json(openApiDocument(state.basePath, state.title))
-      }
-      const matches = API_ROUTES.flatMap((r) => {
-        const params = matchPath(r.path, path)
-        return params ? [{ route: r, params }] : []
-      })
       if (matches.length === 0) throw new ViewerHttpError(404, 'NOT_FOUND', `no endpoint ${path}`)
       const match = matches.find((m) => m.route.method === request.method)
       if (!match) throw methodNotAllowed(matches.map((m) => m.route.method).join(', '))

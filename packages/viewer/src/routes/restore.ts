@@ -24,12 +24,14 @@ async function writeBody(
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ViewerHttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send Content-Type: application/json')
   }
+  // An empty body is refused, not read as {}: a body some middleware consumed before the
+  // viewer must not turn a dry run into a real restore.
   const text = await readLimited(request)
   let body: unknown
   try {
-    body = text === '' ? {} : JSON.parse(text)
+    body = JSON.parse(text)
   } catch {
-    throw badBody('the body is not JSON')
+    throw badBody('send a JSON object, e.g. {"dryRun": true}')
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw badBody('the body must be a JSON object')

@@ -141,7 +141,7 @@ export async function viewerSuite(kind: DatabaseKind) {
     })
 
     it('history, state, diff, compare and stats', async () => {
-      const { getJson } = await start()
+      const { demo, getJson } = await start()
       const history = await getJson('/api/tables/users/entities/1/history?limit=2')
       expect(ids(history.body)).toEqual([6, 2])
       const rest = await getJson(
@@ -180,6 +180,17 @@ export async function viewerSuite(kind: DatabaseKind) {
         byActor: { bob: { count: 3 }, alice: { count: 2 }, admin: { count: 2 } },
       })
       expect((await getJson('/api/stats?table=orders')).body.total).toBe(2)
+
+      // Path parameters are URL-decoded once: an id with a slash is one segment.
+      await demo.app
+        .insertInto('orders')
+        .values({ order_id: 'o/2', total: 1, status: 'new' })
+        .execute()
+      const slashed = await getJson('/api/tables/orders/entities/o%2F2/history')
+      expect(slashed.body.items).toMatchObject([{ id: 9, entityId: 'o/2' }])
+      expect((await getJson('/api/tables/orders/entities/o%2F2/state')).body.state).toMatchObject({
+        order_id: 'o/2',
+      })
     })
 
     it('export.jsonl streams every matching entry, oldest first, one EntryJson a line', async () => {
@@ -407,6 +418,7 @@ export async function viewerSuite(kind: DatabaseKind) {
       await refused(post('/api/entries/2/restore', { dryRun: 'no' }), 400, 'INVALID_REQUEST')
       await refused(post('/api/entries/2/restore', { drop: true }), 400, 'INVALID_REQUEST')
       await refused(post('/api/entries/2/restore', [1]), 400, 'INVALID_REQUEST')
+      await refused(post('/api/entries/2/restore', undefined), 400, 'INVALID_REQUEST')
       await refused(post('/api/entries/999/restore', {}), 404, 'NOT_FOUND')
       await refused(post('/api/transactions/no-such-tx/revert', {}), 404, 'NOT_FOUND')
       expect((await get('/api/entries/2/restore', 'admin')).status).toBe(405)
@@ -571,6 +583,20 @@ export async function viewerSuite(kind: DatabaseKind) {
       })
       expect(restore.status).toBe(200)
       expect(await restore.json()).toMatchObject({ applied: false, entityId: '1' })
+
+      // A middleware that read the body and kept it to itself: the viewer sees no body, and
+      // refuses rather than take the missing { dryRun: true } for a real restore.
+      const swallowing = await serve((req, res) => {
+        req.resume()
+        req.on('end', () => viewer.node(req, res))
+      })
+      const lost = await fetch(`${swallowing.url}${BASE}/api/entries/2/restore`, {
+        method: 'POST',
+        headers: { ...as, 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
+        body: JSON.stringify({ dryRun: true }),
+      })
+      expect(lost.status).toBe(400)
+      expect((await demo.db.exec('SELECT name FROM users WHERE id = 1'))[0]?.name).toBe(XSS)
     })
 
     it('fetch handler: 404 outside the mount; labels from the app', async () => {

@@ -32,10 +32,7 @@ describe('viewer: openapi.json', () => {
     expect(document.openapi).toBe('3.1.0')
     expect(document.info.title).toBe('Acme audit API')
     expect(document.servers).toEqual([{ url: '/admin/audit' }])
-    const routed = [
-      ...API_ROUTES.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`),
-      'GET /openapi.json',
-    ].sort()
+    const routed = API_ROUTES.map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`).sort()
     const documented = Object.entries(document.paths)
       .flatMap(([path, operations]) =>
         Object.keys(operations).map((m) => `${m.toUpperCase()} ${path}`),
@@ -62,6 +59,25 @@ describe('viewer: openapi.json', () => {
     for (const [, name] of JSON.stringify(document).matchAll(/"#\/components\/schemas\/(\w+)"/g)) {
       expect(document.components.schemas, name).toHaveProperty(name as string)
     }
+  })
+})
+
+describe('viewer: options', () => {
+  const audit = new Chronicle({ tables: {} })
+  const authorize = () => null
+
+  it('normalises the mount path and refuses one that is not a path', async () => {
+    for (const basePath of ['/admin/audit/', '/admin/audit']) {
+      const mounted = createViewer({ audit, authorize, basePath })
+      const response = await mounted.fetch(new Request('http://app.test/admin/audit/api/session'))
+      expect(response.status, basePath).toBe(401)
+    }
+    const root = createViewer({ audit, authorize })
+    expect((await root.fetch(new Request('http://app.test/api/session'))).status).toBe(401)
+    for (const basePath of ['admin', '/admin//audit', '/admin audit', 'https://x/admin']) {
+      expect(() => createViewer({ audit, authorize, basePath }), basePath).toThrow(TypeError)
+    }
+    expect(() => createViewer({ audit } as never)).toThrow(/authorize/)
   })
 })
 
