@@ -50,7 +50,7 @@ export class UiAssets {
    * its script, and `%CHRONICLE_BASE%` replaced in its asset URLs (the CSP's `base-uri
    * 'none'` rules out a `<base>` element).
    */
-  async page(basePath: string): Promise<Response> {
+  async page(basePath: string, status = 200): Promise<Response> {
     const html = (await this.#read('index.html').catch(notBuilt)).toString('utf8')
     const base = escapeAttribute(basePath)
     const meta = `<meta name="chronicle-base" content="${base}">`
@@ -59,6 +59,7 @@ export class UiAssets {
       ? withBase.replace(/<head[^>]*>/i, (head) => `${head}${meta}`)
       : meta + withBase
     return new Response(body, {
+      status,
       headers: withSecurityHeaders({
         'Content-Type': 'text/html; charset=utf-8',
         'Cache-Control': 'no-store',

@@ -108,8 +108,18 @@ export function createViewer(options: ViewerOptions): Viewer {
     }
     if (PAGE_PATHS.some((page) => matchPath(page, path) !== undefined)) {
       if (request.method !== 'GET' && request.method !== 'HEAD') throw methodNotAllowed('GET')
-      await principalOf(request)
-      return assets.page(state.basePath)
+      // A refused page still gets the page shell, with the refusal's status: the shell holds no
+      // data, and its script then shows the API's 401/403 as a message rather than raw JSON.
+      const status = await principalOf(request).then(
+        () => 200,
+        (error: unknown) => {
+          if (error instanceof ViewerHttpError && (error.status === 401 || error.status === 403)) {
+            return error.status
+          }
+          throw error
+        },
+      )
+      return assets.page(state.basePath, status)
     }
     throw new ViewerHttpError(404, 'NOT_FOUND', `no page ${path}`)
   }

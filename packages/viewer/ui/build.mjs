@@ -1,8 +1,23 @@
-// Placeholder build until the UI lands: copies ui/static/* to dist/ui/.
-import { cpSync, mkdirSync } from 'node:fs'
+// Builds the viewer's pages into dist/ui: index.html, assets/app.js, assets/app.css.
+// The host app serves these prebuilt files; it never runs a build step of its own.
+import { copyFile, mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 
-const from = fileURLToPath(new URL('./static/', import.meta.url))
-const to = fileURLToPath(new URL('../dist/ui/', import.meta.url))
-mkdirSync(to, { recursive: true })
-cpSync(from, to, { recursive: true })
+const here = (path) => fileURLToPath(new URL(path, import.meta.url))
+const out = here('../dist/ui/')
+
+await mkdir(`${out}assets`, { recursive: true })
+await build({
+  entryPoints: { app: here('src/main.ts') },
+  outdir: `${out}assets`,
+  bundle: true,
+  format: 'esm',
+  target: 'es2022',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+})
+await copyFile(here('app.css'), `${out}assets/app.css`)
+await copyFile(here('index.html'), `${out}index.html`)

@@ -508,6 +508,24 @@ export async function viewerSuite(kind: DatabaseKind) {
       expect(outside.headers.get('content-security-policy')).toBeTruthy()
     })
 
+    it('401 without a principal: JSON from the API, the bare page shell (no data) for pages', async () => {
+      const { get } = await start()
+      for (const path of ['/api/entries', '/api/session', '/openapi.json']) {
+        const response = await get(path)
+        expect(response.status, path).toBe(401)
+        expect(await response.json()).toMatchObject({ error: { code: 'UNAUTHORIZED' } })
+      }
+      // The shell's script then asks the API and shows its 401 in words, not as raw JSON.
+      for (const path of ['/', '/entries/1']) {
+        const response = await get(path)
+        expect(response.status, path).toBe(401)
+        expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8')
+        const html = await response.text()
+        expect(html).toContain(`<meta name="chronicle-base" content="${BASE}">`)
+        expect(html).not.toMatch(/alice|users/)
+      }
+    })
+
     it('pages serve the UI with the mount path; assets need no principal and never leave dist/ui', async () => {
       const { get, server } = await start()
       for (const path of ['', '/', '/activity', '/entries/5', '/tables/users/entities/1']) {

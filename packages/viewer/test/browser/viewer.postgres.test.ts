@@ -1,0 +1,3 @@
+import { browserSuite } from './viewer-suite.js'
+
+await browserSuite('postgres')

@@ -1,1 +1,0 @@
-// The viewer UI is built here.
