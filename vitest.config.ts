@@ -14,6 +14,7 @@ export default defineConfig({
       { find: /^@chronicle\/prisma$/, replacement: r('./packages/prisma-extension/src/index.ts') },
       { find: /^@chronicle\/test-kit$/, replacement: r('./packages/test-kit/src/index.ts') },
       { find: /^@chronicle\/cli$/, replacement: r('./packages/cli/src/index.ts') },
+      { find: /^@chronicle\/viewer$/, replacement: r('./packages/viewer/src/index.ts') },
     ],
   },
   test: {

@@ -21,7 +21,11 @@ import { type AuditStats, auditStats, type StatsFilter } from './query/stats.js'
 import { TableRepo } from './query/table-repo.js'
 import { stateAfter, type VersionDiff, versionDiff } from './query/version-diff.js'
 import { type RestoreOptions, type RestoreResult, restoreEntry } from './restore/restore.js'
-import { type RevertResult, revertTransaction } from './restore/revert-transaction.js'
+import {
+  type RevertOptions,
+  type RevertResult,
+  revertTransaction,
+} from './restore/revert-transaction.js'
 import { type CleanupOptions, type CleanupResult, cleanupEntries } from './retention/cleanup.js'
 import type { SqlDatabase } from './store/connection.js'
 import type { DialectName } from './store/dialect.js'
@@ -276,11 +280,15 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    * Undoes every row change of one transaction in one new transaction, newest first;
    * CONFLICT if a row changed since, unless `force`, or if undoing one change would not
    * change exactly its one row (then nothing is changed). Audited with `metadata.revertOf`.
+   * `dryRun` reports the same result (or the same CONFLICT) and writes nothing.
+   *
+   * ### Examples
+   * ```ts
+   * const preview = await audit.revertTransaction(txId, { dryRun: true })  // { reverted: [...], applied: false }
+   * await audit.revertTransaction(txId)                                     // { reverted: [...], applied: true }
+   * ```
    */
-  revertTransaction(
-    transactionId: string,
-    options?: { readonly force?: boolean },
-  ): Promise<RevertResult> {
+  revertTransaction(transactionId: string, options?: RevertOptions): Promise<RevertResult> {
     return this.guard((engine) => revertTransaction(engine, transactionId, options))
   }
 }

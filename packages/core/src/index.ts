@@ -21,7 +21,7 @@ export {
 export type { PatchOperation } from './diff/diff.js'
 export type { AuditEntry, RowAction } from './entry/audit-entry.js'
 export type { AuditEvent } from './entry/audit-event.js'
-export { type JsonValue, REDACTED } from './entry/codec.js'
+export { type JsonValue, REDACTED, toJsonValue } from './entry/codec.js'
 export {
   ChronicleError,
   type ChronicleErrorCode,
@@ -35,6 +35,6 @@ export type { AuditStats, StatsFilter, StatsShare } from './query/stats.js'
 export type { EntityKey, PointInTime, TableRepo } from './query/table-repo.js'
 export type { VersionDiff } from './query/version-diff.js'
 export type { RestoreChange, RestoreOptions, RestoreResult } from './restore/restore.js'
-export type { RevertResult } from './restore/revert-transaction.js'
+export type { RevertOptions, RevertResult } from './restore/revert-transaction.js'
 export type { CleanupOptions, CleanupResult } from './retention/cleanup.js'
 export type { DialectName } from './store/dialect.js'

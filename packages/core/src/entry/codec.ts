@@ -134,6 +134,29 @@ function decodeValue(
   }
 }
 
+/**
+ * A decoded value (an entry, a row, a diff) as plain JSON, every scalar encoded as snapshots
+ * store it: dates as ISO text, bigints as decimal text, binary as base64, NaN, ±Infinity and
+ * -0 as text. Unlike a snapshot it carries no `$types`: it is for reading, not for restoring.
+ *
+ * ### Examples
+ * ```ts
+ * toJsonValue({ id: 1n, at: new Date(0), avatar: Buffer.from('hi') })
+ * // { id: '1', at: '1970-01-01T00:00:00.000Z', avatar: 'aGk=' }
+ * ```
+ */
+export function toJsonValue(value: unknown): JsonValue {
+  if (Array.isArray(value)) return value.map(toJsonValue)
+  if (isPlainObject(value)) {
+    const out: Record<string, JsonValue> = {}
+    for (const [key, item] of Object.entries(value)) {
+      if (item !== undefined) out[key] = toJsonValue(item)
+    }
+    return out
+  }
+  return encodeValue(value)[0]
+}
+
 /** Encodes a row for storage; columns in `redact` become {@link REDACTED}. */
 export function encodeRow(
   row: Readonly<Record<string, unknown>>,

@@ -15,17 +15,52 @@ export interface RevertResult {
     readonly entityId: string
     readonly action: string
   }[]
+  /** False for a dry run: nothing was written. */
+  readonly applied: boolean
+}
+
+export interface RevertOptions {
+  /** Overwrite rows changed since the transaction instead of failing with CONFLICT. */
+  readonly force?: boolean
+  /**
+   * Report what would be reverted (and fail with CONFLICT as the revert would), write
+   * nothing: the revert runs in a transaction that is rolled back.
+   */
+  readonly dryRun?: boolean
+}
+
+/** Thrown out of a dry run's transaction to roll it back; carries the result out. */
+class DryRunRollback {
+  readonly result: RevertResult
+  constructor(result: RevertResult) {
+    this.result = result
+  }
 }
 
 /**
  * Undoes every row change of one transaction, newest first, in one new transaction audited
  * with `metadata.revertOf`. A row changed since (compared on the columns the entry holds,
  * ignoring `ignore`d and redacted ones) is a CONFLICT unless `force`; nothing is written then.
+ * A dry run does all of it, each undo seeing the ones before, then rolls back: the preview
+ * is exactly what the revert would do.
  */
 export async function revertTransaction(
   engine: AuditEngine,
   transactionId: string,
-  options: { readonly force?: boolean } = {},
+  options: RevertOptions = {},
+): Promise<RevertResult> {
+  try {
+    return await runRevert(engine, transactionId, options)
+  } catch (error) {
+    if (error instanceof DryRunRollback) return error.result
+    throw error
+  }
+}
+
+async function runRevert(
+  engine: AuditEngine,
+  transactionId: string,
+  options: RevertOptions,
 ): Promise<RevertResult> {
   if (typeof transactionId !== 'string' || transactionId === '') {
     throw new ChronicleError('INVALID_FILTER', 'transactionId must be a non-empty string')
@@ -76,6 +111,7 @@ export async function revertTransaction(
         action: entry.action,
       })
     }
-    return { transactionId, reverted }
+    if (options.dryRun) throw new DryRunRollback({ transactionId, reverted, applied: false })
+    return { transactionId, reverted, applied: true }
   })
 }

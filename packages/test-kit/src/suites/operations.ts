@@ -179,6 +179,44 @@ export function operationsSuite(factory: AdapterFactory, kind: DatabaseKind) {
       expect(isChronicleError(missing, 'NOT_FOUND')).toBe(true)
     })
 
+    it('revertTransaction dryRun reports the revert (or its CONFLICT) and writes nothing', async () => {
+      const f = await start()
+      const { client } = f
+      await client.insert('orders', [order('keep', 5)])
+      await client.transaction(async (tx) => {
+        await tx.insert('orders', [order('new', 9)])
+        await tx.update('orders', { order_id: 'keep' }, { total: 6 })
+        await tx.update('orders', { order_id: 'keep' }, { status: 'paid' })
+      })
+      const [last] = (await client.audit.logs({ limit: 1 })).items
+      const txId = last?.transactionId as string
+      const rowsBefore = await client.select('orders')
+      const entriesBefore = (await client.audit.logs({ limit: 100 })).items.length
+      const preview = await client.audit.revertTransaction(txId, { dryRun: true })
+      expect(preview.applied).toBe(false)
+      expect(preview.reverted.map((r) => r.action)).toEqual(['UPDATE', 'UPDATE', 'INSERT'])
+      expect(await client.select('orders')).toEqual(rowsBefore)
+      expect((await client.audit.logs({ limit: 100 })).items).toHaveLength(entriesBefore)
+
+      const real = await client.audit.revertTransaction(txId)
+      expect(real).toEqual({ ...preview, applied: true })
+      expect(await client.select('orders')).toEqual([order('keep', 5)])
+
+      await client.update('orders', { order_id: 'keep' }, { total: 7 })
+      const [change] = (await client.audit.logs({ limit: 1 })).items
+      await client.update('orders', { order_id: 'keep' }, { total: 8 })
+      const conflict = await client.audit
+        .revertTransaction(change?.transactionId as string, { dryRun: true })
+        .catch((e: unknown) => e)
+      expect(isChronicleError(conflict, 'CONFLICT')).toBe(true)
+      const forced = await client.audit.revertTransaction(change?.transactionId as string, {
+        dryRun: true,
+        force: true,
+      })
+      expect(forced).toMatchObject({ applied: false, reverted: [{ action: 'UPDATE' }] })
+      expect((await client.select('orders'))[0]?.total).toBe(8)
+    })
+
     it('hardening #10: exportJsonl resolves only once the data is flushed, and rejects when the stream fails', async () => {
       const f = await start()
       const { client } = f

@@ -1,0 +1,5 @@
+export type { EntryJson } from './context.js'
+export { defaultLabel } from './labels.js'
+export type { OpenApiDocument } from './openapi.js'
+export type { ViewerLabels, ViewerOptions, ViewerPrincipal } from './options.js'
+export { createViewer, type Viewer } from './viewer.js'

@@ -1,0 +1,3 @@
+import { viewerSuite } from './viewer-suite.js'
+
+await viewerSuite('sqlite')

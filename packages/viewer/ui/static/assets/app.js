@@ -1,0 +1,1 @@
+// The viewer UI is built here.
