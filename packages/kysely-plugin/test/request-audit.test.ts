@@ -1,6 +1,12 @@
 // Core's request audit, written through a real audit instance: Kysely's is the lightest to set
 // up on every database, and the middleware only calls `audit.log`, which every adapter shares.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import {
+  createServer,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   type AuditEntry,
@@ -65,6 +71,10 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     res.end(JSON.stringify({ id: Number(order[1]) }))
   } else if (path === '/boom') {
     throw new Error('handler failed')
+  } else if (path === '/stream') {
+    // Never ends: the test's client goes away mid-body.
+    res.writeHead(200)
+    res.write('partial')
   } else if (path === '/fail') {
     res.statusCode = 500
     res.end('explicit failure')
@@ -76,7 +86,10 @@ async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
 /** node:http with the middleware; the error path answers 500, as Express's does. */
 function nodeApp(requests: RequestAudit): Promise<string> {
   const middleware = auditContextMiddleware({
-    actor: (req) => req.headers['x-user'] as string | undefined,
+    actor: (req) => {
+      if (req.headers['x-user'] === 'expired') throw new Error('session expired')
+      return req.headers['x-user'] as string | undefined
+    },
     requestAudit: requests,
   })
   return listen((req, res) =>
@@ -202,13 +215,46 @@ for (const kind of DATABASES) {
         expect((await fetch(`${fetchUrl}/thrown`, { headers: { 'x-user': 'u2' } })).status).toBe(
           500,
         )
-        await served(3)
+        // A throwing actor callback takes the error path; the event still has the request id.
+        const expired = await fetch(`${url}/orders/1`, {
+          headers: { 'x-user': 'expired', 'x-request-id': 'req-expired' },
+        })
+        expect(expired.status).toBe(500)
+        await served(4)
         await requests.flush()
         expect((await events(f)).map((entry) => [entry.actorId, entry.metadata])).toEqual([
           [null, expect.objectContaining({ path: '/fail', status: 500 })],
           [null, expect.objectContaining({ path: '/boom', status: 500 })],
           ['u2', expect.objectContaining({ path: '/thrown', status: 500, threw: true })],
+          [
+            null,
+            {
+              requestId: 'req-expired',
+              method: 'GET',
+              path: '/orders/1',
+              status: 500,
+              durationMs: expect.any(Number),
+            },
+          ],
         ])
+      })
+
+      it('marks a request whose client went away mid-response as aborted', async () => {
+        const { f, requests } = await start()
+        const url = new URL(await nodeApp(requests))
+        await new Promise<void>((resolve, reject) => {
+          const req = request({ host: url.hostname, port: url.port, path: '/stream' }, (res) =>
+            res.once('data', () => {
+              req.destroy()
+              resolve()
+            }),
+          )
+          req.on('error', reject).end()
+        })
+        await served(1)
+        await requests.flush()
+        const [event] = await events(f)
+        expect(event?.metadata).toMatchObject({ path: '/stream', status: 200, aborted: true })
       })
 
       it('records fetch handlers and Hono with the route Hono matched', async () => {
