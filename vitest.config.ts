@@ -20,10 +20,11 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '.tools/**'],
-    // The CLI tests run the built `chronicle` binary; Prisma clients for the tests are
-    // generated, offline, before any test file loads.
+    // The CLI tests run the built `chronicle` binary and the viewer's serve its built UI;
+    // Prisma clients for the tests are generated, offline, before any test file loads.
     globalSetup: [
       './packages/cli/test/build-binary.ts',
+      './packages/viewer/test/build-ui.ts',
       'packages/prisma-extension/test/global-setup.ts',
       'examples/prisma-quickstart/test/global-setup.ts',
     ],

@@ -1,4 +1,4 @@
-import { toJsonValue } from '@chronicle/core'
+import { toJsonValue, withAuditContext } from '@chronicle/core'
 import type { RouteContext } from '../context.js'
 import { requiredInteger } from '../params.js'
 import { json, ViewerHttpError } from '../responses.js'
@@ -64,24 +64,35 @@ async function readLimited(request: Request): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
+/** Writes run as the principal, so the restore's own entry says who did it. */
+function asPrincipal<T>({ principal }: RouteContext, work: () => Promise<T>): Promise<T> {
+  return principal.actorId === null
+    ? work()
+    : withAuditContext({ actorId: principal.actorId }, work)
+}
+
 /** `POST api/entries/:id/restore` `{ dryRun?, to? }`: admins only; `dryRun` previews. */
 export async function restoreEntry(context: RouteContext) {
   const body = await writeBody(context, ['dryRun', 'to'])
   const id = requiredInteger(context.params.id, 'id')
-  const result = await context.viewer.audit.restore(id, {
-    dryRun: body.dryRun === true,
-    // Core validates 'before' | 'after' (INVALID_FILTER).
-    to: body.to as 'before' | 'after' | undefined,
-  })
+  const result = await asPrincipal(context, () =>
+    context.viewer.audit.restore(id, {
+      dryRun: body.dryRun === true,
+      // Core validates 'before' | 'after' (INVALID_FILTER).
+      to: body.to as 'before' | 'after' | undefined,
+    }),
+  )
   return json(toJsonValue(result))
 }
 
 /** `POST api/transactions/:transactionId/revert` `{ dryRun?, force? }`: admins only. */
 export async function revertTransaction(context: RouteContext) {
   const body = await writeBody(context, ['dryRun', 'force'])
-  const result = await context.viewer.audit.revertTransaction(context.params.transactionId ?? '', {
-    dryRun: body.dryRun === true,
-    force: body.force === true,
-  })
+  const result = await asPrincipal(context, () =>
+    context.viewer.audit.revertTransaction(context.params.transactionId ?? '', {
+      dryRun: body.dryRun === true,
+      force: body.force === true,
+    }),
+  )
   return json(toJsonValue(result))
 }

@@ -111,6 +111,7 @@ export const PRINCIPALS: Readonly<Record<string, ViewerPrincipal>> = {
   reader: { actorId: 'reader', scope: 'all' },
   alice: { actorId: 'alice', scope: 'self', name: 'Alice' },
   bob: { actorId: 'bob', scope: 'self', canRestore: true },
+  nobody: { actorId: null, scope: 'self' },
 }
 
 export function authorizeByBearer(request: Request): ViewerPrincipal | null {
