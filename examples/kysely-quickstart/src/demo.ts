@@ -1,12 +1,18 @@
-import { type AuditEntry, withAuditContext } from '@chronicle/core'
+import { type AuditEntry, type ChronicleOptions, withAuditContext } from '@chronicle/core'
 import { auditPlugin, createAuditTable } from '@chronicle/kysely'
 import Database from 'better-sqlite3'
 import { type Generated, Kysely, SqliteDialect } from 'kysely'
 
-interface DB {
+// A type alias, not an interface: ChronicleOptions takes a record of tables.
+export type DB = {
   users: { id: Generated<number>; email: string; name: string; plan: string; password_hash: string }
   orders: { order_id: string; user_id: number; total: number; status: string }
 }
+
+/** Which tables are audited, and how: what an app passes to `auditPlugin()`. */
+export const auditOptions = {
+  tables: { users: { redact: ['password_hash'] }, orders: { primaryKey: 'order_id' } },
+} satisfies ChronicleOptions<DB>
 
 const symbol: Record<string, string> = { INSERT: '+', UPDATE: '~', DELETE: '-' }
 const show = (value: unknown) => (value === undefined ? '∅' : JSON.stringify(value))
@@ -27,9 +33,7 @@ export async function runDemo(
   print: (line: string) => void = console.log,
 ): Promise<void> {
   // 1. Say which tables to audit, and wrap Kysely's dialect.
-  const audit = auditPlugin<DB>({
-    tables: { users: { redact: ['password_hash'] }, orders: { primaryKey: 'order_id' } },
-  })
+  const audit = auditPlugin<DB>(auditOptions)
   const db = new Kysely<DB>({
     dialect: audit.dialect(new SqliteDialect({ database: new Database(file) })),
   })

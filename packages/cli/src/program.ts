@@ -5,9 +5,10 @@ import { historyCommand } from './commands/history.js'
 import { initCommand, printDdl } from './commands/init.js'
 import { sealCommand, verifyCommand } from './commands/integrity.js'
 import { logsCommand } from './commands/logs.js'
-import { entityKey, isoTime, positiveInt, wholeNumber } from './commands/parse.js'
+import { entityKey, isoTime, port, positiveInt, wholeNumber } from './commands/parse.js'
 import { restoreCommand } from './commands/restore.js'
 import { statsCommand } from './commands/stats.js'
+import { studioCommand } from './commands/studio.js'
 import { exportCommand, importCommand } from './commands/transfer.js'
 import { loadConfig } from './config.js'
 import { EXIT } from './errors.js'
@@ -281,6 +282,23 @@ export function buildProgram(state: { code: number; auditTable: string }, out: O
     .option('--json', 'output { ok, checked, unsealed, broken, head, headFound } as JSON')
     .addHelpText('after', examples('chronicle verify', 'chronicle verify --head 3f7a…e1 --json'))
     .action(connected((session, flags) => verifyCommand(session, flags, out)))
+
+  program
+    .command('studio')
+    .description('Browse the audit trail in the viewer on localhost, until Ctrl-C')
+    .option('-p, --port <n>', 'port to listen on (0 takes a free one)', port, 4747)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--allow-restore', 'allow restore and revert (read-only without it)')
+    .option('--open', 'open the page in the default browser')
+    .addHelpText(
+      'after',
+      examples(
+        'chronicle studio --db ./app.db',
+        'chronicle studio --db postgres://localhost/app --port 4000 --open',
+        'chronicle studio --allow-restore',
+      ),
+    )
+    .action(connected((session, flags) => studioCommand(session, flags, out)))
 
   return program
 }

@@ -1,4 +1,5 @@
 import { Chronicle, type ChronicleOptions, type TableOptions } from '@chronicle/core'
+import { getDialect, isTableName, translateDriverError } from '@chronicle/core/adapter'
 import type { CliConfig } from './config.js'
 import { type DatabaseTarget, parseDatabaseUrl } from './connection/database-url.js'
 import { type OpenDatabase, openDatabase } from './connection/open-database.js'
@@ -62,6 +63,27 @@ export class Session {
       { tables: { ...extra, ...this.#tables }, auditTable: this.auditTable },
       this.open,
     )
+  }
+
+  /**
+   * The tables whose row changes the audit trail holds (event targets left out), for
+   * {@link Session.audit} to read any of them; names no table could have are skipped.
+   */
+  async trailTables(): Promise<string[]> {
+    const dialect = getDialect(this.open.dialect)
+    const q = dialect.quote
+    try {
+      const { rows } = await this.open.database.query<{ name: unknown }>(
+        `SELECT DISTINCT ${q('table_name')} AS ${q('name')} FROM ${q(this.auditTable)} WHERE ${q('action')} IN ('INSERT', 'UPDATE', 'DELETE')`,
+        [],
+      )
+      return rows
+        .map((row) => row.name)
+        .filter(isTableName)
+        .sort()
+    } catch (error) {
+      throw translateDriverError(error, dialect, this.auditTable)
+    }
   }
 
   /** The columns the config redacts in `table`. */

@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DatabaseKind, isAvailable } from '@chronicle/test-kit'
@@ -9,6 +10,7 @@ import {
   type Demo,
   demoDatabase,
   emptyDatabase,
+  startChronicle,
 } from './harness.js'
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'chronicle-cli-'))
@@ -377,6 +379,86 @@ export async function cliSuite(kind: DatabaseKind) {
         env: { CHRONICLE_DB: 'postgres://127.0.0.1:1/none' },
       })
       expect(flagWins.code, flagWins.stderr).toBe(0)
+    })
+
+    /** `chronicle studio --port 0` on the demo database, and its URL once it listens. */
+    async function studio(d: Demo, ...flags: string[]) {
+      const running = startChronicle(['studio', '--port', '0', ...flags], { env: d.env })
+      cleanups.push(async () => {
+        running.signal('SIGKILL')
+        await running.exited
+      })
+      const [, url] = await running.waitFor(/Chronicle Studio: (http:\/\/127\.0\.0\.1:\d+\/)/)
+      return { running, url: url as string }
+    }
+
+    const restoreRequest = async (url: string, auditId: number) => {
+      const session = (await (await fetch(`${url}api/session`)).json()) as { csrfToken: string }
+      return fetch(`${url}api/entries/${auditId}/restore`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken },
+        body: JSON.stringify({}),
+      })
+    }
+
+    it('studio: serves the viewer read-only over HTTP, history for any audited table, and stops on SIGTERM', async () => {
+      const d = await start()
+      const { running, url } = await studio(d)
+      /** The JSON a GET of the viewer's API answers. */
+      const api = async (path: string) => (await (await fetch(`${url}${path}`)).json()) as any
+      const session = await api('api/session')
+      expect(session.principal).toMatchObject({ scope: 'all', canRestore: false })
+      const page = await api('api/entries?limit=3')
+      expect(page.items.map((e: { id: number }) => e.id)).toEqual([7, 6, 5])
+      // No config file names the tables: they come from the audit trail.
+      const history = await api('api/tables/orders/entities/o-1/history')
+      expect(history.items.map((e: { id: number }) => e.id)).toEqual([7])
+      const html = await fetch(url)
+      expect([html.status, html.headers.get('content-type')]).toEqual([
+        200,
+        expect.stringMatching(/^text\/html/),
+      ])
+
+      const refused = await restoreRequest(url, 4)
+      expect(refused.status).toBe(403)
+      expect(await d.count("SELECT COUNT(*) FROM users WHERE email = 'alice@example.com'")).toBe(0)
+
+      running.signal('SIGTERM')
+      const result = await running.exited
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toContain('Chronicle Studio stopped.')
+      await expect(fetch(`${url}api/session`)).rejects.toThrow()
+    })
+
+    it('studio --allow-restore restores through the API; a foreign Host header is refused', async () => {
+      const d = await start()
+      const { running, url } = await studio(d, '--allow-restore')
+      const restored = await restoreRequest(url, 4)
+      expect(restored.status, await restored.clone().text()).toBe(200)
+      expect(await d.count("SELECT COUNT(*) FROM users WHERE email = 'alice@example.com'")).toBe(1)
+
+      // DNS rebinding: a page on evil.example re-pointed at 127.0.0.1 sends its own Host.
+      const { port } = new URL(url)
+      const status = await new Promise<number | undefined>((resolve, reject) =>
+        request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/api/session',
+            headers: { host: `evil.example:${port}` },
+          },
+          (res) => {
+            res.resume()
+            resolve(res.statusCode)
+          },
+        )
+          .on('error', reject)
+          .end(),
+      )
+      expect(status).toBe(403)
+
+      running.signal('SIGINT')
+      expect((await running.exited).code).toBe(0)
     })
   })
 }

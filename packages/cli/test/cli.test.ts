@@ -17,6 +17,7 @@ const COMMANDS = [
   'init',
   'seal',
   'verify',
+  'studio',
 ]
 
 describe('cli: usage, connection and terminal', () => {

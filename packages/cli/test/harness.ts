@@ -47,6 +47,59 @@ export function chronicle(
   })
 }
 
+/** A long-running `chronicle` (studio): its process, and what it prints until it exits. */
+export interface RunningCli {
+  /** Resolves with the first stdout match of `pattern`; rejects if the process exits first. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>
+  signal(name: NodeJS.Signals): void
+  readonly exited: Promise<CliResult>
+}
+
+export function startChronicle(
+  args: readonly string[],
+  options: { env?: Record<string, string> } = {},
+): RunningCli {
+  const { FORCE_COLOR: _f, CHRONICLE_DB: _d, ...env } = process.env
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...env, ...options.env },
+    cwd: tmpdir(),
+  })
+  let stdout = ''
+  let stderr = ''
+  const waiters: (() => void)[] = []
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk
+    for (const check of [...waiters]) check()
+  })
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk
+  })
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => {
+      for (const check of waiters.splice(0)) check()
+      resolve({ code, stdout, stderr })
+    })
+  })
+  return {
+    exited,
+    signal: (name) => void child.kill(name),
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = stdout.match(pattern)
+          if (match) resolve(match)
+          else if (child.exitCode !== null || child.signalCode !== null)
+            reject(new Error(`exited before printing ${pattern}:\n${stdout}\n${stderr}`))
+          else return
+          waiters.splice(waiters.indexOf(check), 1)
+        }
+        waiters.push(check)
+        check()
+      }),
+  }
+}
+
 /**
  * Runs the binary under a real pseudo-terminal (util-linux `script`), typing `input`:
  * how a person answers a prompt.

@@ -34,6 +34,7 @@ export type {
   SqlDialect,
   Statement,
 } from './store/dialect.js'
+export { isTableName } from './store/dialect.js'
 export { getDialect } from './store/dialects/index.js'
 export type { SyncSqlConnection, TransactionControl } from './store/steps.js'
 export type { TableMeta } from './store/table-meta.js'

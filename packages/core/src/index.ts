@@ -11,6 +11,13 @@ export {
   auditContextMiddleware,
   type HonoLikeContext,
 } from './context/audit-context-middleware.js'
+export {
+  RequestAudit,
+  type RequestAuditOptions,
+  type RequestAuditSink,
+  type RequestAuditStats,
+  type RequestRecord,
+} from './context/request-audit.js'
 export type { PatchOperation } from './diff/diff.js'
 export type { AuditEntry, RowAction } from './entry/audit-entry.js'
 export type { AuditEvent } from './entry/audit-event.js'

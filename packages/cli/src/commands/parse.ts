@@ -17,6 +17,14 @@ export function wholeNumber(value: string): number {
   return n
 }
 
+export function port(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n > 65535) {
+    throw new InvalidArgumentError('expected a port, 0 to 65535 (0 takes a free one).')
+  }
+  return n
+}
+
 export function isoTime(value: string): string {
   if (Number.isNaN(new Date(value).getTime())) {
     throw new InvalidArgumentError(

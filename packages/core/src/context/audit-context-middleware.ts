@@ -1,6 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { withAuditContext } from './audit-context.js'
-import { type RequestView, requestContextResolver } from './request-info.js'
+import { performance } from 'node:perf_hooks'
+import {
+  type AuditContext,
+  getAuditContext,
+  mergeAuditContext,
+  withAuditContext,
+} from './audit-context.js'
+import type { RequestAudit, RequestRecord } from './request-audit.js'
+import { pathOf, type RequestView, requestContextResolver } from './request-info.js'
 
 /** Who made a request: an id, an id with its type, or nothing for an anonymous request. */
 export type AuditActor =
@@ -46,12 +53,57 @@ export interface AuditContextMiddlewareOptions<Req = IncomingMessage, Rest exten
    * socket, so pass e.g. `(req, server) => server.requestIP(req)?.address` on Bun.
    */
   readonly getIp?: (req: Req, ...rest: Rest) => string | null | undefined
+  /**
+   * Records one event per request (see {@link RequestAudit}) with the context above, after the
+   * response: node:http when the response is sent or the client went away, fetch and Hono
+   * when the handler has returned its `Response` (a streamed body may still be flowing).
+   */
+  readonly requestAudit?: RequestAudit
 }
 
 /** What {@link auditContextHono} needs of Hono's `Context`; Hono itself is not a dependency. */
 export interface HonoLikeContext {
-  readonly req: { readonly raw: Request }
+  readonly req: { readonly raw: Request; readonly routePath?: string }
+  readonly res?: Response
   header?(name: string, value: string): void
+}
+
+/** One request's measurement for its request-audit event. */
+interface Recording {
+  /** The context the event is written with, once the request's own is known. */
+  use(context: AuditContext): void
+  /** Queues the event; later calls do nothing. */
+  finish(status: number, extra?: Pick<RequestRecord, 'route' | 'aborted' | 'threw'>): void
+}
+
+function startRecording(
+  requests: RequestAudit | undefined,
+  view: RequestView,
+  requestId: string,
+): Recording | undefined {
+  const path = pathOf(view.url)
+  if (!requests || requests.excludes(path)) return undefined
+  const started = performance.now()
+  // Until the callbacks resolve (and if they throw), the event still carries the request id.
+  let context = mergeAuditContext(getAuditContext(), { metadata: { requestId } })
+  let finished = false
+  return {
+    use(resolved) {
+      context = resolved
+    },
+    finish(status, extra) {
+      if (finished) return
+      finished = true
+      const durationMs = Math.round((performance.now() - started) * 100) / 100
+      requests.record(context, { method: view.method, path, status, durationMs, ...extra })
+    },
+  }
+}
+
+/** Express's matched route pattern, set on the request while routing. */
+function expressRoute(req: IncomingMessage): string | undefined {
+  const route = (req as { route?: { path?: unknown } }).route
+  return typeof route?.path === 'string' ? route.path : undefined
 }
 
 function nodeView(req: IncomingMessage): RequestView {
@@ -120,8 +172,22 @@ export function auditContextMiddleware<
     if (resolver.requestIdHeader && !res.headersSent) {
       res.setHeader(resolver.requestIdHeader, requestId)
     }
+    const recording = startRecording(options.requestAudit, view, requestId)
+    // 'close' follows 'finish' on every response, and alone comes when the client went away.
+    if (recording) {
+      res.once('close', () =>
+        recording.finish(res.statusCode, {
+          route: expressRoute(req),
+          aborted: !res.writableFinished,
+        }),
+      )
+    }
     resolver.context(view, requestId, req, []).then(
-      (context) => withAuditContext(context, () => next()),
+      (context) =>
+        withAuditContext(context, () => {
+          recording?.use(getAuditContext())
+          next()
+        }),
       // The error handler still gets the request id, to log or show alongside the failure.
       (error: unknown) => withAuditContext({ metadata: { requestId } }, () => next(error)),
     )
@@ -154,10 +220,21 @@ export function auditContextFetch<Rest extends unknown[] = unknown[]>(
     async (request, ...rest) => {
       const view = fetchView(request)
       const requestId = resolver.requestId(view)
-      const context = await resolver.context(view, requestId, request, rest)
-      const response = await withAuditContext(context, () => handler(request, ...rest))
-      const header = resolver.requestIdHeader
-      return header ? withHeader(response, header, requestId) : response
+      const recording = startRecording(options.requestAudit, view, requestId)
+      try {
+        const context = await resolver.context(view, requestId, request, rest)
+        const response = await withAuditContext(context, () => {
+          recording?.use(getAuditContext())
+          return handler(request, ...rest)
+        })
+        recording?.finish(response.status)
+        const header = resolver.requestIdHeader
+        return header ? withHeader(response, header, requestId) : response
+      } catch (error) {
+        // The server answers a rejected handler with its own 500.
+        recording?.finish(500, { threw: true })
+        throw error
+      }
     }
 }
 
@@ -185,7 +262,18 @@ export function auditContextHono<C extends HonoLikeContext = HonoLikeContext>(
     const requestId = resolver.requestId(view)
     // Before `next()`, as Hono's own request-id middleware does: Hono merges it into the response.
     if (resolver.requestIdHeader) c.header?.(resolver.requestIdHeader, requestId)
-    const context = await resolver.context(view, requestId, c, [])
-    await withAuditContext(context, next)
+    const recording = startRecording(options.requestAudit, view, requestId)
+    try {
+      const context = await resolver.context(view, requestId, c, [])
+      await withAuditContext(context, () => {
+        recording?.use(getAuditContext())
+        return next()
+      })
+    } catch (error) {
+      recording?.finish(500, { threw: true, route: c.req.routePath })
+      throw error
+    }
+    // After next(), routePath is the pattern of the handler that responded.
+    recording?.finish(c.res?.status ?? 200, { route: c.req.routePath })
   }
 }

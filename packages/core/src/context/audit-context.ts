@@ -71,3 +71,11 @@ export function withAuditContext<T>(
 export function getAuditContext(): AuditContext {
   return storage.getStore() ?? {}
 }
+
+/**
+ * Runs `fn` with exactly `context`, ignoring the one in force: work queued by one request and
+ * run later from another's callbacks must not inherit that other request's actor.
+ */
+export function runInExactAuditContext<T>(context: AuditContext, fn: () => T): T {
+  return storage.run(context, fn)
+}

@@ -19,6 +19,16 @@ export interface AuditEvent {
 
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/
 
+/** Throws INVALID_ACTION unless `action` is dot notation (`domain.resource.verb`) of ≤ 255 characters. */
+export function checkAction(action: unknown): asserts action is string {
+  if (typeof action !== 'string' || !ACTION.test(action) || action.length > 255) {
+    throw new ChronicleError(
+      'INVALID_ACTION',
+      `action ${JSON.stringify(action)} is not dot notation like "billing.plan.changed" (lower-case segments of letters, digits and _)`,
+    )
+  }
+}
+
 const invalidEvent = (message: string) => new ChronicleError('INVALID_EVENT', message)
 
 /** The entity id an event's target becomes: scalars only, never `"[object Object]"`. */
@@ -42,18 +52,8 @@ export function eventEntry(
   context: AuditContext,
   transactionId: string,
 ): NewEntry {
-  if (
-    event === null ||
-    typeof event !== 'object' ||
-    typeof event.action !== 'string' ||
-    !ACTION.test(event.action) ||
-    event.action.length > 255
-  ) {
-    throw new ChronicleError(
-      'INVALID_ACTION',
-      `action ${JSON.stringify(event?.action)} is not dot notation like "billing.plan.changed" (lower-case segments of letters, digits and _)`,
-    )
-  }
+  // Optional chaining: a null or non-object event has no action, and is refused as such.
+  checkAction(event?.action)
   if (event.targetType !== undefined && typeof event.targetType !== 'string') {
     throw invalidEvent(`targetType must be a string, got ${typeof event.targetType}`)
   }

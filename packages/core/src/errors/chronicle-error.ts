@@ -34,6 +34,8 @@ export type ChronicleErrorCode =
   | 'UNSAFE_INTEGER'
   /** A value longer than the audit table's column can store (the message names the limit). */
   | 'VALUE_TOO_LONG'
+  /** A request-audit event was not recorded: its queue was full (the message counts the drops so far). */
+  | 'AUDIT_DROPPED'
 
 /** Context that helps locate the failure; every field is optional. */
 export interface ChronicleErrorDetails {

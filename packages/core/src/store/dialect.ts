@@ -99,6 +99,13 @@ export interface SqlDialect {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*$/
 
+/** Whether `name` is a plain identifier, or `schema.table` of two: what configuration accepts as a table. */
+export function isTableName(name: unknown): name is string {
+  if (typeof name !== 'string') return false
+  const parts = name.split('.')
+  return parts.length <= 2 && parts.every((part) => IDENTIFIER.test(part) && part.length <= 63)
+}
+
 /**
  * Identifiers come from configuration, never from end users, but a quote or semicolon in
  * one is always a mistake: reject it instead of escaping it into something surprising.
