@@ -9,10 +9,11 @@ import { auditPlugin } from '@chronicle/kysely'
 import {
   createTestDatabase,
   type DatabaseKind,
+  kyselyDialect,
   openSqlite,
   type TestDatabase,
 } from '@chronicle/test-kit'
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely } from 'kysely'
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
 
@@ -185,13 +186,7 @@ export async function demoDatabase(kind: DatabaseKind): Promise<Demo> {
   await createAuditTable(raw, getDialect(db.dialect))
   const tables = { users: { redact: ['password_hash'] }, orders: { primaryKey: 'order_id' } }
   const audit = auditPlugin<any>({ tables })
-  const dialect =
-    kind === 'sqlite'
-      ? new SqliteDialect({ database: db.sqlite as never })
-      : kind === 'postgres'
-        ? new PostgresDialect({ pool: db.pgPool() })
-        : new MysqlDialect({ pool: db.mysqlPool() })
-  const app = new Kysely<any>({ dialect: audit.dialect(dialect) })
+  const app = new Kysely<any>({ dialect: audit.dialect(kyselyDialect(db)) })
   await withAuditContext({ actorId: 'admin', actorType: 'user' }, async () => {
     await app
       .insertInto('users')

@@ -7,6 +7,7 @@ import type {
   TestTables,
   Where,
 } from '@chronicle/test-kit'
+import { kyselyDialect } from '@chronicle/test-kit'
 import {
   type CompiledQuery,
   type ControlledTransaction,
@@ -15,9 +16,6 @@ import {
   type Driver,
   type ExpressionBuilder,
   Kysely,
-  MysqlDialect,
-  PostgresDialect,
-  SqliteDialect,
   sql,
   type Transaction,
 } from 'kysely'
@@ -212,12 +210,7 @@ export const kyselyAdapter: AdapterFactory = {
   async create(database, options, settings = {}) {
     const audit = auditPlugin<DB>(options)
     if (settings.exactIntegers) database.sqlite?.defaultSafeIntegers(true)
-    const dialect =
-      database.kind === 'sqlite'
-        ? new SqliteDialect({ database: database.sqlite as never })
-        : database.kind === 'postgres'
-          ? new PostgresDialect({ pool: database.pgPool(settings) })
-          : new MysqlDialect({ pool: database.mysqlPool(settings) })
+    const dialect = kyselyDialect(database, settings)
     const db = new Kysely<any>({
       dialect: audit.dialect(
         settings.beforeQuery ? hooked(dialect, settings.beforeQuery) : dialect,

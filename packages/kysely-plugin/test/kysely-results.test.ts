@@ -3,21 +3,16 @@ import {
   createTestDatabase,
   DATABASES,
   isAvailable,
+  kyselyDialect,
   type TestDatabase,
   type TestTables,
   userRow,
 } from '@chronicle/test-kit'
-import { type Dialect, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { auditPlugin, createAuditTable } from '../src/index.js'
 
 type AnyDb = Kysely<any>
-
-function dialectFor(db: TestDatabase): Dialect {
-  if (db.kind === 'sqlite') return new SqliteDialect({ database: db.sqlite as never })
-  if (db.kind === 'postgres') return new PostgresDialect({ pool: db.pgPool() })
-  return new MysqlDialect({ pool: db.mysqlPool() })
-}
 
 /** A plain and an audited Kysely over one database: results must be the same. */
 async function open(db: TestDatabase) {
@@ -25,8 +20,8 @@ async function open(db: TestDatabase) {
   const audit = auditPlugin<TestTables>({
     tables: { users: {}, orders: { primaryKey: 'order_id' } },
   })
-  const audited: AnyDb = new Kysely({ dialect: audit.dialect(dialectFor(db)) })
-  const plain: AnyDb = new Kysely({ dialect: dialectFor(db) })
+  const audited: AnyDb = new Kysely({ dialect: audit.dialect(kyselyDialect(db)) })
+  const plain: AnyDb = new Kysely({ dialect: kyselyDialect(db) })
   await createAuditTable(audited)
   return { audit, audited, plain }
 }
@@ -112,7 +107,7 @@ for (const kind of DATABASES) {
         await db.exec('CREATE TABLE pet (id INT PRIMARY KEY, name TEXT)')
         await db.exec('CREATE TABLE mammals.pet (id INT PRIMARY KEY, name TEXT)')
         const unqualified = auditPlugin({ tables: { pet: {} } })
-        const k1: AnyDb = new Kysely({ dialect: unqualified.dialect(dialectFor(db)) })
+        const k1: AnyDb = new Kysely({ dialect: unqualified.dialect(kyselyDialect(db)) })
         cleanup.push(k1)
         await k1.insertInto('mammals.pet').values({ id: 1, name: 'cat' }).execute()
         await k1.updateTable('mammals.pet').set({ name: 'lion' }).execute()
@@ -125,7 +120,7 @@ for (const kind of DATABASES) {
         ])
 
         const qualified = auditPlugin({ tables: { 'mammals.pet': {} } })
-        const k2: AnyDb = new Kysely({ dialect: qualified.dialect(dialectFor(db)) })
+        const k2: AnyDb = new Kysely({ dialect: qualified.dialect(kyselyDialect(db)) })
         cleanup.push(k2)
         await k2.updateTable('mammals.pet').set({ name: 'tiger' }).where('id', '=', 1).execute()
         await k2.deleteFrom('mammals.pet as p').where('p.id', '=', 1).execute()

@@ -17,6 +17,7 @@ export {
   type TestDatabase,
 } from './databases.js'
 export { DriverHooks } from './driver-hooks.js'
+export { kyselyDialect } from './kysely-dialect.js'
 export { createFixtureTables, defaultTables, type TestTables, userRow } from './schema.js'
 export { seedEntries } from './seed.js'
 export { type Fixture, rawConnection, setUp, tearDown } from './setup.js'

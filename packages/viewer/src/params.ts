@@ -1,4 +1,5 @@
 import { ChronicleError } from '@chronicle/core'
+import { ENTRY_FILTERS } from './entry-filters.js'
 
 const invalid = (message: string) => new ChronicleError('INVALID_FILTER', message)
 
@@ -32,17 +33,6 @@ export function requiredInteger(value: string | undefined, name: string): number
   if (parsed === undefined) throw invalid(`${name} is required`)
   return parsed
 }
-
-/** The entry filters of `logs` and `export`, as query parameter names. */
-export const ENTRY_FILTERS = [
-  'table',
-  'actorId',
-  'action',
-  'entityId',
-  'transactionId',
-  'since',
-  'until',
-] as const
 
 /** The entry filters present in `query`. */
 export function entryFilter(query: Partial<Record<string, string>>) {

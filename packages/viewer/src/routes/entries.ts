@@ -1,12 +1,7 @@
 import type { RouteContext } from '../context.js'
+import { ENTRY_FILTERS } from '../entry-filters.js'
 import { entryJson } from '../entry-json.js'
-import {
-  ENTRY_FILTERS,
-  entryFilter,
-  integerParam,
-  queryParams,
-  requiredInteger,
-} from '../params.js'
+import { entryFilter, integerParam, queryParams, requiredInteger } from '../params.js'
 import { json, ViewerHttpError } from '../responses.js'
 import { actorFilter, canSee } from '../scope.js'
 

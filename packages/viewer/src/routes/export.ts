@@ -1,7 +1,8 @@
 import type { AuditEntry } from '@chronicle/core'
 import type { RouteContext } from '../context.js'
+import { ENTRY_FILTERS } from '../entry-filters.js'
 import { entryJson } from '../entry-json.js'
-import { ENTRY_FILTERS, entryFilter, queryParams } from '../params.js'
+import { entryFilter, queryParams } from '../params.js'
 import { withSecurityHeaders } from '../responses.js'
 import { actorFilter } from '../scope.js'
 

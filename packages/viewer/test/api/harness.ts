@@ -3,8 +3,13 @@ import type { AddressInfo } from 'node:net'
 import { type Chronicle, withAuditContext } from '@chronicle/core'
 import { createAuditTable, getDialect, type SqlConnection } from '@chronicle/core/adapter'
 import { auditPlugin } from '@chronicle/kysely'
-import { createTestDatabase, type DatabaseKind, type TestDatabase } from '@chronicle/test-kit'
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
+import {
+  createTestDatabase,
+  type DatabaseKind,
+  kyselyDialect,
+  type TestDatabase,
+} from '@chronicle/test-kit'
+import { Kysely } from 'kysely'
 import type { ViewerPrincipal } from '../../src/index.js'
 
 const DDL = {
@@ -59,13 +64,7 @@ export async function demoDatabase(kind: DatabaseKind): Promise<Demo> {
       memberships: { primaryKey: ['user_id', 'org_id'] },
     },
   })
-  const dialect =
-    kind === 'sqlite'
-      ? new SqliteDialect({ database: db.sqlite as never })
-      : kind === 'postgres'
-        ? new PostgresDialect({ pool: db.pgPool() })
-        : new MysqlDialect({ pool: db.mysqlPool() })
-  const app = new Kysely<any>({ dialect: audit.dialect(dialect) })
+  const app = new Kysely<any>({ dialect: audit.dialect(kyselyDialect(db)) })
   const as = (actorId: string, work: () => Promise<unknown>) =>
     withAuditContext({ actorId, actorType: 'user' }, work)
   await as('alice', async () => {

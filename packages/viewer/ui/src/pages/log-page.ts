@@ -1,3 +1,4 @@
+import { ENTRY_FILTERS } from '../../../src/entry-filters.js'
 import { ApiError, type Page as ApiPage, type EntryJson } from '../api.js'
 import type { Context, Page } from '../context.js'
 import { append, h } from '../dom.js'
@@ -5,15 +6,7 @@ import { alert, explain } from '../errors.js'
 import { entryTable, pager } from './entry-list.js'
 
 /** The filters a log URL can carry; dates are `YYYY-MM-DD` days in the viewer's time zone. */
-const FILTERS = [
-  'table',
-  'actorId',
-  'action',
-  'entityId',
-  'transactionId',
-  'since',
-  'until',
-] as const
+const FILTERS = ENTRY_FILTERS
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>
 
 const ACTIONS = ['INSERT', 'UPDATE', 'DELETE']
