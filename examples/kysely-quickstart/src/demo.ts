@@ -1,5 +1,4 @@
-import { type AuditEntry, withAuditContext } from '@chronicle/core'
-import { auditPlugin, createAuditTable } from '@chronicle/kysely'
+import { type AuditEntry, auditPlugin, createAuditTable, withAuditContext } from '@chronicle/kysely'
 import Database from 'better-sqlite3'
 import { type Generated, Kysely, SqliteDialect } from 'kysely'
 
