@@ -1,3 +1,5 @@
+import { assertSupportedNode } from './runtime/node-version.js'
+
 // The user's API: the query API, context, errors and types. What adapters build on is
 // `@chronicle/core/adapter`.
 export { Chronicle, type LogsPage } from './chronicle.js'
@@ -31,3 +33,6 @@ export type { RestoreChange, RestoreOptions, RestoreResult } from './restore/res
 export type { RevertResult } from './restore/revert-transaction.js'
 export type { CleanupOptions, CleanupResult } from './retention/cleanup.js'
 export type { DialectName } from './store/dialect.js'
+
+// On a Node.js older than 22, fail with a message when Chronicle loads, before a driver segfaults.
+assertSupportedNode()
