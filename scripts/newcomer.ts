@@ -169,10 +169,8 @@ for (const { name, tarball } of packed) {
   try {
     const args = [tarball, '--profile', 'esm-only', '--format', 'json']
     const { analysis } = JSON.parse(run(join(app, 'node_modules/.bin/attw'), args, app))
-    const entrypoints = Object.keys(analysis.entrypoints).join(', ')
-    console.log(
-      `${name}: attw: no problems in ${entrypoints} (${analysis.problems.length} problems)`,
-    )
+    // attw exits non-zero on a problem its profile counts; esm-only ignores require() from CJS.
+    console.log(`${name}: attw: ok for ${Object.keys(analysis.entrypoints).join(', ')}`)
   } catch (error) {
     failures.push(`${name}: attw found problems\n${(error as Error).message}`)
   }
