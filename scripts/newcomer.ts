@@ -95,6 +95,16 @@ for (const { dir, name, tarball } of packed) {
       check(String(range).startsWith('^'), `${name}: ${dep} is pinned to "${range}", not a ^ range`)
     }
   }
+  // Types that use Node's (node:http, NodeJS.*) need @types/node: the manifest must say so.
+  const nodeTypes = files
+    .filter((file) => file.endsWith('.d.ts'))
+    .some((file) => /from ['"]node:|\bNodeJS\./.test(run('tar', ['-xzOf', tarball, file], work)))
+  check(
+    !nodeTypes ||
+      pkg.peerDependencies?.['@types/node'] !== undefined ||
+      pkg.dependencies?.['@types/node'] !== undefined,
+    `${name}: its .d.ts files use Node's types but it does not declare @types/node`,
+  )
   console.log(
     `${name}: ${files.filter(Boolean).length} files, depends on ${JSON.stringify(pkg.dependencies ?? {})}`,
   )

@@ -4,7 +4,7 @@ interface DB {
 }
 declare const audit: import('@chronicle/kysely').KyselyAudit<DB>
 declare const otherAudit: import('@chronicle/kysely').KyselyAudit<DB>
-declare const table: string
+declare const table: 'users'
 declare const entityId: string
 declare const actorId: string
 declare const action: string
@@ -21,3 +21,4 @@ declare const from: number
 declare const to: number
 declare const auditIdA: number
 declare const auditIdB: number
+declare const pool: import('pg').Pool
