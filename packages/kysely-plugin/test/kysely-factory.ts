@@ -4,6 +4,7 @@ import type {
   ClientSettings,
   Row,
   TableName,
+  TestDatabase,
   TestTables,
   Where,
 } from '@chronicle/test-kit'
@@ -24,6 +25,13 @@ import {
 import { auditPlugin, type KyselyAudit } from '../src/index.js'
 
 type DB = TestTables
+
+/** Kysely's own dialect over a test database, with its default settings. */
+export function dialectFor(database: TestDatabase, settings: ClientSettings = {}): Dialect {
+  if (database.kind === 'sqlite') return new SqliteDialect({ database: database.sqlite as never })
+  if (database.kind === 'postgres') return new PostgresDialect({ pool: database.pgPool(settings) })
+  return new MysqlDialect({ pool: database.mysqlPool(settings) })
+}
 type AnyDb = Kysely<any> | Transaction<any> | ControlledTransaction<any>
 
 function where(eb: ExpressionBuilder<any, any>, conditions: Where) {
@@ -212,12 +220,7 @@ export const kyselyAdapter: AdapterFactory = {
   async create(database, options, settings = {}) {
     const audit = auditPlugin<DB>(options)
     if (settings.exactIntegers) database.sqlite?.defaultSafeIntegers(true)
-    const dialect =
-      database.kind === 'sqlite'
-        ? new SqliteDialect({ database: database.sqlite as never })
-        : database.kind === 'postgres'
-          ? new PostgresDialect({ pool: database.pgPool(settings) })
-          : new MysqlDialect({ pool: database.mysqlPool(settings) })
+    const dialect = dialectFor(database, settings)
     const db = new Kysely<any>({
       dialect: audit.dialect(
         settings.beforeQuery ? hooked(dialect, settings.beforeQuery) : dialect,

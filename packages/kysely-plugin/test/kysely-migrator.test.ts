@@ -5,17 +5,11 @@ import {
   isAvailable,
   type TestDatabase,
 } from '@chronicle/test-kit'
-import {
-  type Dialect,
-  type Generated,
-  Kysely,
-  MysqlDialect,
-  PostgresDialect,
-  SqliteDialect,
-} from 'kysely'
+import { type Generated, Kysely } from 'kysely'
 import { type Migration, Migrator } from 'kysely/migration'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { auditPlugin, createAuditTable } from '../src/index.js'
+import { dialectFor } from './kysely-factory.js'
 
 // docs/concepts.md "Creating the audit tables": createAuditTable inside a Kysely Migrator
 // migration, next to the app's own tables, then audited writes through the app's db.
@@ -41,12 +35,6 @@ const migrations = (kind: DatabaseKind): Record<string, Migration> => ({
     },
   },
 })
-
-function dialectFor(database: TestDatabase): Dialect {
-  if (database.kind === 'sqlite') return new SqliteDialect({ database: database.sqlite as never })
-  if (database.kind === 'postgres') return new PostgresDialect({ pool: database.pgPool() })
-  return new MysqlDialect({ pool: database.mysqlPool() })
-}
 
 const available = Object.fromEntries(
   await Promise.all(DATABASES.map(async (kind) => [kind, await isAvailable(kind)] as const)),

@@ -7,17 +7,12 @@ import {
   type TestTables,
   userRow,
 } from '@chronicle/test-kit'
-import { type Dialect, Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { auditPlugin, type Chronicle, createAuditTable } from '../src/index.js'
+import { dialectFor } from './kysely-factory.js'
 
 type AnyDb = Kysely<any>
-
-function dialectFor(db: TestDatabase): Dialect {
-  if (db.kind === 'sqlite') return new SqliteDialect({ database: db.sqlite as never })
-  if (db.kind === 'postgres') return new PostgresDialect({ pool: db.pgPool() })
-  return new MysqlDialect({ pool: db.mysqlPool() })
-}
 
 /** A plain and an audited Kysely over one database: results must be the same. */
 async function open(db: TestDatabase) {

@@ -5,15 +5,7 @@ import {
   isAvailable,
   type TestDatabase,
 } from '@chronicle/test-kit'
-import {
-  type Dialect,
-  type Generated,
-  Kysely,
-  MysqlDialect,
-  PostgresDialect,
-  type Selectable,
-  SqliteDialect,
-} from 'kysely'
+import { type Generated, Kysely, type Selectable } from 'kysely'
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import {
   type AuditEntry,
@@ -22,6 +14,7 @@ import {
   createAuditTable,
   type VersionDiff,
 } from '../src/index.js'
+import { dialectFor } from './kysely-factory.js'
 
 interface DB {
   users: { id: Generated<number>; email: string }
@@ -54,12 +47,6 @@ async function typedQueries(audit: ReturnType<typeof auditPlugin<DB>>) {
   auditPlugin<DB>({ tables: { users: { redact: ['pasword'] } } })
   // An event's target type is not a table: it has a filter of its own.
   await audit.logs({ targetType: 'organization' })
-}
-
-function dialectFor(database: TestDatabase): Dialect {
-  if (database.kind === 'sqlite') return new SqliteDialect({ database: database.sqlite as never })
-  if (database.kind === 'postgres') return new PostgresDialect({ pool: database.pgPool() })
-  return new MysqlDialect({ pool: database.mysqlPool() })
 }
 
 const available = Object.fromEntries(
