@@ -1,5 +1,10 @@
-import { type AuditEntry, type ChronicleOptions, withAuditContext } from '@chronicle/core'
-import { auditPlugin, createAuditTable } from '@chronicle/kysely'
+import {
+  type AuditEntry,
+  auditPlugin,
+  type ChronicleOptions,
+  createAuditTable,
+  withAuditContext,
+} from '@chronicle/kysely'
 import Database from 'better-sqlite3'
 import { type Generated, Kysely, SqliteDialect } from 'kysely'
 

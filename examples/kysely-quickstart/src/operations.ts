@@ -1,7 +1,6 @@
 import { createServer } from 'node:http'
 import { PassThrough } from 'node:stream'
-import { auditContextMiddleware } from '@chronicle/core'
-import { auditPlugin, createAuditTable } from '@chronicle/kysely'
+import { auditContextMiddleware, auditPlugin, createAuditTable } from '@chronicle/kysely'
 import Database from 'better-sqlite3'
 import { type Generated, Kysely, SqliteDialect } from 'kysely'
 

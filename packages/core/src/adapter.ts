@@ -1,3 +1,5 @@
+import { assertSupportedNode } from './runtime/node-version.js'
+
 /**
  * `@chronicle/core/adapter`: what ORM adapters build on, kept apart from the user-facing
  * root as Kysely keeps its dialect-author API apart. An adapter translates each write to an
@@ -38,3 +40,6 @@ export { isTableName } from './store/dialect.js'
 export { getDialect } from './store/dialects/index.js'
 export type { SyncSqlConnection, TransactionControl } from './store/steps.js'
 export type { TableMeta } from './store/table-meta.js'
+
+// On a Node.js older than 22, fail with a message when Chronicle loads, before a driver segfaults.
+assertSupportedNode()

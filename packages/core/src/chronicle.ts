@@ -33,10 +33,38 @@ import { getDialect } from './store/dialects/index.js'
 import { readStoredEntry, toAuditEntry } from './store/entry-store.js'
 
 /** A page of entries, newest first. */
-export interface LogsPage {
-  readonly items: AuditEntry[]
+export interface LogsPage<Entry = AuditEntry> {
+  readonly items: Entry[]
   /** Pass as `cursor` for the next page; `null` on the last page. */
   readonly nextCursor: string | null
+}
+
+/**
+ * The entries of table `T`: typed with its row when the tables are typed (`auditPlugin<DB>`),
+ * plain records when they are not.
+ */
+export type TableEntry<Tables extends TableRows, T extends keyof Tables> = AuditEntry<
+  TableRow<Tables, T>
+>
+
+/** Table `T`'s row when the tables are typed, else a plain record. */
+export type TableRow<Tables extends TableRows, T extends keyof Tables> = string extends keyof Tables
+  ? Record<string, unknown>
+  : Tables[T]
+
+/** `entry`, checked to be about `table` when one is named. */
+function entryOfTable<E extends { readonly id: number; readonly tableName: string | null }>(
+  entry: E,
+  table: string | undefined,
+): E {
+  if (table !== undefined && entry.tableName !== table) {
+    throw new ChronicleError(
+      'INVALID_FILTER',
+      `audit entry ${entry.id} is about ${JSON.stringify(entry.tableName)}, not ${JSON.stringify(table)}`,
+      { table, auditId: entry.id },
+    )
+  }
+  return entry
 }
 
 /**
@@ -98,8 +126,15 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    * const next = await audit.logs({ table: 'users', action: 'UPDATE', cursor: page.nextCursor })
    * await audit.logs({ action: 'billing' })   // every billing.* event
    * ```
+   *
+   * With typed tables, `table` must name an audited table (`'userz'` does not compile) and the
+   * entries are typed with its row; an event's target type is filtered with `targetType`.
    */
-  logs(filter: LogsFilter = {}): Promise<LogsPage> {
+  logs(filter?: LogsFilter & { readonly table?: undefined }): Promise<LogsPage>
+  logs<T extends keyof Tables & string>(
+    filter: LogsFilter & { readonly table?: T },
+  ): Promise<LogsPage<TableEntry<Tables, T>>>
+  logs(filter: LogsFilter = {}): Promise<LogsPage<unknown>> {
     return this.guard(async ({ dialect, database, options }) => {
       const { statement, limit } = logsQuery(dialect, options.auditTable, filter)
       const { rows } = await database.query(statement.sql, statement.params)
@@ -116,11 +151,19 @@ export class Chronicle<Tables extends TableRows = TableRows> {
     })
   }
 
-  /** One entry by id; NOT_FOUND when there is none. */
-  entry(auditId: number): Promise<AuditEntry> {
+  /**
+   * One entry by id; NOT_FOUND when there is none. With `{ table }` it is typed with that
+   * table's row, and an entry about another table is INVALID_FILTER.
+   */
+  entry(auditId: number): Promise<AuditEntry>
+  entry<T extends keyof Tables & string>(
+    auditId: number,
+    options: { readonly table: T },
+  ): Promise<TableEntry<Tables, T>>
+  entry(auditId: number, options?: { readonly table: string }): Promise<unknown> {
     return this.guard(async (engine) =>
       toAuditEntry<Record<string, unknown>>(
-        await findEntry(engine, auditId),
+        entryOfTable(await findEntry(engine, auditId), options?.table),
         engine.database.zonelessTimestamps,
       ),
     )
@@ -141,10 +184,27 @@ export class Chronicle<Tables extends TableRows = TableRows> {
     return new TableRepo<Tables[T]>(this.engine, name)
   }
 
-  /** The row versions after two entries, and an RFC 6902 patch from the first to the second. */
-  compare(auditIdA: number, auditIdB: number): Promise<VersionDiff> {
+  /**
+   * The row versions after two entries, and an RFC 6902 patch from the first to the second.
+   * With `{ table }` the versions are typed with that table's row, and an entry about another
+   * table is INVALID_FILTER.
+   */
+  compare(auditIdA: number, auditIdB: number): Promise<VersionDiff>
+  compare<T extends keyof Tables & string>(
+    auditIdA: number,
+    auditIdB: number,
+    options: { readonly table: T },
+  ): Promise<VersionDiff<TableRow<Tables, T>>>
+  compare(
+    auditIdA: number,
+    auditIdB: number,
+    options?: { readonly table: string },
+  ): Promise<unknown> {
     return this.guard(async (engine) => {
-      const [a, b] = [await findEntry(engine, auditIdA), await findEntry(engine, auditIdB)]
+      const [a, b] = [
+        entryOfTable(await findEntry(engine, auditIdA), options?.table),
+        entryOfTable(await findEntry(engine, auditIdB), options?.table),
+      ]
       return versionDiff(stateAfter(a), stateAfter(b), engine.database.zonelessTimestamps)
     })
   }
@@ -209,7 +269,11 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    * for await (const entry of audit.export({ table: 'users', since: '2026-01-01' })) archive(entry)
    * ```
    */
-  async *export(filter: EntryFilter = {}): AsyncGenerator<AuditEntry> {
+  export(filter?: EntryFilter & { readonly table?: undefined }): AsyncGenerator<AuditEntry>
+  export<T extends keyof Tables & string>(
+    filter: EntryFilter & { readonly table?: T },
+  ): AsyncGenerator<TableEntry<Tables, T>>
+  async *export(filter: EntryFilter = {}): AsyncGenerator<unknown> {
     const engine = this.engine
     for await (const entry of guardApiStream(engine, storedEntries(engine, filter))) {
       yield toAuditEntry(entry, engine.database.zonelessTimestamps)

@@ -1,11 +1,6 @@
-export {
-  type AuditContext,
-  type AuditEntry,
-  type AuditEvent,
-  auditContextMiddleware,
-  ChronicleError,
-  withAuditContext,
-} from '@chronicle/core'
+// Everything a Drizzle user needs from one install: the adapter, and core's context, middleware,
+// errors and types (so an app never imports a second, possibly different, copy of core).
+export * from '@chronicle/core'
 export {
   type AuditedRows,
   type AuditedTable,

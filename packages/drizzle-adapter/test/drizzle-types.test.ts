@@ -19,6 +19,13 @@ describe('drizzle types', () => {
     expectTypeOf<ByName['stateAt']>().returns.resolves.toEqualTypeOf<
       typeof pgApp.users.$inferSelect | null
     >()
+    // logs() and export() naming a table are typed with it, by its SQL name; others do not compile.
+    type UsersPage = Awaited<ReturnType<typeof byTable.logs<'users'>>>
+    expectTypeOf<UsersPage['items']>().toEqualTypeOf<
+      AuditEntry<typeof pgApp.users.$inferSelect>[]
+    >()
+    // @ts-expect-error: not an audited table
+    expectTypeOf(byTable.logs).toBeCallableWith({ table: 'userz' })
     // Without a schema type, any table name is accepted and rows are plain records.
     const untyped = auditPlugin({ tables: { anything: { primaryKey: 'key' } } })
     type Untyped = ReturnType<typeof untyped.table<'anything'>>

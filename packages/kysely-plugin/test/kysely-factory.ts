@@ -22,6 +22,7 @@ import {
 import { auditPlugin, type KyselyAudit } from '../src/index.js'
 
 type DB = TestTables
+
 type AnyDb = Kysely<any> | Transaction<any> | ControlledTransaction<any>
 
 function where(eb: ExpressionBuilder<any, any>, conditions: Where) {

@@ -10,7 +10,7 @@ import {
 } from '@chronicle/test-kit'
 import { Kysely } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
-import { auditPlugin, createAuditTable } from '../src/index.js'
+import { auditPlugin, type Chronicle, createAuditTable } from '../src/index.js'
 
 type AnyDb = Kysely<any>
 
@@ -129,7 +129,9 @@ for (const kind of DATABASES) {
         expect(entries.map((e) => e.action)).toEqual(['DELETE', 'UPDATE'])
         expect(entries[1]?.oldValues).toEqual({ name: 'lion' })
         // The unaudited public.pet update added nothing to the two entries written through k1.
-        expect((await qualified.logs({ table: 'pet' })).items).toHaveLength(2)
+        // ('pet' is not one of this instance's tables, so its typed logs() would not take it.)
+        const untyped = qualified as unknown as Chronicle
+        expect((await untyped.logs({ table: 'pet' })).items).toHaveLength(2)
       },
     )
 

@@ -13,6 +13,9 @@ export type Where = Record<
 /** New values; `{ increment: n }` adds to the current value in SQL. */
 export type Set = Record<string, unknown | { increment: number }>
 
+/** The client's audit for tables a suite creates beyond {@link TestTables}: rows are untyped. */
+export const untyped = (client: AuditedClient): Chronicle => client.audit as unknown as Chronicle
+
 /**
  * What every adapter offers the contract suites: ORM-neutral writes, run through the ORM
  * with auditing attached. Each adapter's test folder implements it in one small file.

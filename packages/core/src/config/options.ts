@@ -18,11 +18,14 @@ export interface TableOptions<Column extends string = string> {
 /** Maps each table name to its row type, e.g. `{ users: { id: number; email: string } }`. */
 export type TableRows = Record<string, object>
 
+/** A row's column names; any name when the row type is not known (`object`). */
+type ColumnOf<Row> = [keyof Row] extends [never] ? string : keyof Row & string
+
 /** Configuration shared by every adapter. */
 export interface ChronicleOptions<Tables extends TableRows = TableRows> {
   /** Only these tables are audited; writes to others pass through untouched. */
   readonly tables: {
-    readonly [T in keyof Tables & string]?: TableOptions<keyof Tables[T] & string>
+    readonly [T in keyof Tables & string]?: TableOptions<ColumnOf<Tables[T]>>
   }
   /**
    * Where entries go.

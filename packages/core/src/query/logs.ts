@@ -5,7 +5,10 @@ import type { SqlBuilder } from '../store/sql-builder.js'
 
 /** Which entries: every field is optional, all given fields must match. */
 export interface EntryFilter {
+  /** An audited table. */
   readonly table?: string
+  /** An event's `targetType` (stored where a row change stores its table). */
+  readonly targetType?: string
   readonly entityId?: string | number
   readonly actorId?: string
   /**
@@ -28,6 +31,7 @@ export interface LogsFilter extends EntryFilter {
 
 export const FILTER_KEYS: ReadonlySet<string> = new Set([
   'table',
+  'targetType',
   'entityId',
   'actorId',
   'action',
@@ -87,6 +91,7 @@ export function appendFilter(
   const q = dialect.quote
   const equal: [keyof EntryFilter, string][] = [
     ['table', 'table_name'],
+    ['targetType', 'table_name'],
     ['entityId', 'entity_id'],
     ['actorId', 'actor_id'],
     ['transactionId', 'transaction_id'],

@@ -18,6 +18,18 @@ export type EntityKey =
   | readonly unknown[]
   | Readonly<Record<string, unknown>>
 
+/**
+ * The key `TableRepo` methods accept for a row type: when the row has an `id` column, a scalar
+ * key must have its type (so `history('not-a-number')` fails to compile for a numeric id);
+ * arrays (composite keys) and objects of key columns are accepted for every table. A table
+ * configured with another `primaryKey` and also an `id` column takes its key as `{ column: value }`.
+ */
+export type KeyOf<Row> = [Row] extends [never]
+  ? EntityKey
+  : [Row] extends [{ readonly id: infer Id extends string | number | bigint }]
+    ? Id | readonly unknown[] | Readonly<Record<string, unknown>>
+    : EntityKey
+
 /** A point in time: a Date, or "just after audit entry N". */
 export type PointInTime = Date | { readonly auditId: number }
 
@@ -79,7 +91,7 @@ export class TableRepo<Row extends object> {
 
   /** Entries for one row, newest first unless `order: 'asc'`. */
   history(
-    key: EntityKey,
+    key: KeyOf<Row>,
     options: { readonly limit?: number; readonly order?: 'asc' | 'desc' } = {},
   ): Promise<AuditEntry<Row>[]> {
     return guardApiCall(this.#engine, async () => {
@@ -129,7 +141,7 @@ export class TableRepo<Row extends object> {
    * The row as it was at `at` (`null`: it did not exist then). One indexed read: every
    * INSERT/UPDATE entry holds the whole row.
    */
-  stateAt(key: EntityKey, at: PointInTime): Promise<Row | null> {
+  stateAt(key: KeyOf<Row>, at: PointInTime): Promise<Row | null> {
     return guardApiCall(this.#engine, async () => {
       const entry = await this.#latestAt(this.entityId(key), at)
       return entry ? versionDiff<Row>(null, stateAfter(entry), this.#zoneless).to : null
@@ -155,7 +167,7 @@ export class TableRepo<Row extends object> {
 
   /** What changed from the version after entry `from` to the one after `to` (default: now). */
   diff(
-    key: EntityKey,
+    key: KeyOf<Row>,
     options: { readonly from: number; readonly to?: number },
   ): Promise<VersionDiff<Row>> {
     return guardApiCall(this.#engine, async () => {
@@ -181,7 +193,7 @@ export class TableRepo<Row extends object> {
   }
 
   /** The row as it is in the table now, or `null`. */
-  current(key: EntityKey): Promise<Row | null> {
+  current(key: KeyOf<Row>): Promise<Row | null> {
     return guardApiCall(this.#engine, async () => {
       const row = await this.#live(key)
       if (!row) return null

@@ -1,9 +1,10 @@
+import type { LogsPage } from '@chronicle/core'
 import { getDialect } from '@chronicle/core/adapter'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AdapterFactory, AuditedClient, Row } from '../adapter.js'
 import type { DatabaseKind } from '../databases.js'
-import { userRow } from '../schema.js'
+import { type TestTables, userRow } from '../schema.js'
 import { type Fixture, setUp, tearDown } from '../setup.js'
 
 type Op =
@@ -42,11 +43,11 @@ const stepArb = fc.record({
 })
 
 /** Every entry of a table, oldest first, read through the public API. */
-async function allEntries(client: AuditedClient, table: string) {
+async function allEntries(client: AuditedClient, table: keyof TestTables & string) {
   const entries = []
   let cursor: string | null = null
   do {
-    const page: Awaited<ReturnType<AuditedClient['audit']['logs']>> = await client.audit.logs({
+    const page: LogsPage = await client.audit.logs({
       table,
       limit: 1000,
       cursor,

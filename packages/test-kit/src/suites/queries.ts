@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { withAuditContext } from '@chronicle/core'
+import { type LogsPage, withAuditContext } from '@chronicle/core'
 import { describe, expect, it } from 'vitest'
 import type { AdapterFactory } from '../adapter.js'
 import type { DatabaseKind } from '../databases.js'
@@ -41,7 +41,7 @@ export function queriesSuite(factory: AdapterFactory, kind: DatabaseKind) {
       const seen: number[] = []
       let cursor: string | null = null
       do {
-        const page: Awaited<ReturnType<typeof audit.logs>> = await audit.logs({ limit: 4, cursor })
+        const page: LogsPage = await audit.logs({ limit: 4, cursor })
         seen.push(...page.items.map((e) => e.id))
         cursor = page.nextCursor
       } while (cursor)

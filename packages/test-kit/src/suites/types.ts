@@ -5,7 +5,7 @@ import {
   type TableRepo,
 } from '@chronicle/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AdapterFactory, Row, TableName } from '../adapter.js'
+import { type AdapterFactory, type Row, type TableName, untyped } from '../adapter.js'
 import type { DatabaseKind, TestDatabase } from '../databases.js'
 import { defaultTables } from '../schema.js'
 import { type Fixture, useFixture } from '../setup.js'
@@ -369,7 +369,7 @@ export function typesSuite(factory: AdapterFactory, kind: DatabaseKind) {
         await tx.insert(typed, [{ id: 2, ...insertValues }])
         await tx.delete(typed, { id: 1 })
       })
-      const [last] = (await client.audit.logs({ table: 'typed', limit: 1 })).items
+      const [last] = (await untyped(client).logs({ table: 'typed', limit: 1 })).items
       await client.audit.revertTransaction((last as AuditEntry).transactionId)
       expect(await textOf(db, columns, 1)).toEqual(original)
       expect(await textOf(db, columns, 2)).toBeUndefined()
@@ -397,7 +397,7 @@ export function typesSuite(factory: AdapterFactory, kind: DatabaseKind) {
           { at: second, label: 'b' },
         ])
         await client.update(stamped, { label: 'b' }, { label: 'c' })
-        const { items } = await client.audit.logs({ table: 'stamped' })
+        const { items } = await untyped(client).logs({ table: 'stamped' })
         const id = (at: string) => (postgres ? at : at.replace(' ', 'T'))
         expect(items.map((e) => [e.action, e.entityId])).toEqual([
           ['UPDATE', id(second)],

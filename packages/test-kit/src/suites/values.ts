@@ -8,7 +8,7 @@ import {
 } from '@chronicle/core'
 import { getDialect } from '@chronicle/core/adapter'
 import { describe, expect, it } from 'vitest'
-import type { AdapterFactory, TableName } from '../adapter.js'
+import { type AdapterFactory, type TableName, untyped } from '../adapter.js'
 import type { DatabaseKind, TestDatabase } from '../databases.js'
 import { defaultTables } from '../schema.js'
 import { useFixture } from '../setup.js'
@@ -69,7 +69,7 @@ export function valuesSuite(factory: AdapterFactory, kind: DatabaseKind) {
       // pg gives int8 as text by default, and so do Prisma's adapters: exact, so the write is
       // recorded. better-sqlite3 and mysql2 round it unless told not to: refused.
       if (update.error === undefined && update.code === undefined) {
-        const { items } = await f.client.audit.logs({ table: 'ledger' })
+        const { items } = await untyped(f.client).logs({ table: 'ledger' })
         expect(items.map((e) => e.entityId).sort()).toEqual([TWO_53, TWO_53_PLUS_1])
         expect(items.map((e) => String(e.newValues?.amount)).sort()).toEqual([
           TWO_53,
@@ -138,7 +138,7 @@ export function valuesSuite(factory: AdapterFactory, kind: DatabaseKind) {
         await client.update(slugs, { slug }, { title: 'two' })
         await client.delete(slugs, { slug })
       })
-      const byKey = await client.audit.logs({ table: 'slugs', entityId: slug })
+      const byKey = await untyped(client).logs({ table: 'slugs', entityId: slug })
       expect(byKey.items.map((e) => e.action)).toEqual(['DELETE', 'UPDATE', 'INSERT'])
       for (const entry of byKey.items) {
         expect(entry).toMatchObject({

@@ -1,0 +1,2 @@
+// The app's database URL.
+declare const connectionString: string
