@@ -35,6 +35,14 @@ export const mysqlDialect: SqlDialect = {
   name: 'mysql',
   maxParams: 65_535,
   supportsReturning: false,
+  partialReturning: {
+    versionSql: 'SELECT VERSION() AS version',
+    operations(version) {
+      const [, major, minor] = /^(\d+)\.(\d+)\..*mariadb/i.exec(version) ?? []
+      const mariadb105 = Number(major) > 10 || (Number(major) === 10 && Number(minor) >= 5)
+      return mariadb105 ? ['insert', 'delete'] : []
+    },
+  },
   lockSuffix: ' FOR UPDATE',
   quote: (identifier) => quoteQualified(identifier, (part) => `\`${part}\``),
   currentSchemaSql: 'SELECT DATABASE() AS `schema`',
