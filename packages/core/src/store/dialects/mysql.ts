@@ -38,7 +38,8 @@ export const mysqlDialect: SqlDialect = {
   partialReturning: {
     versionSql: 'SELECT VERSION() AS version',
     operations(version) {
-      const [, major, minor] = /^(\d+)\.(\d+)\..*mariadb/i.exec(version) ?? []
+      // Some proxies report MariaDB behind MySQL's `5.5.5-` prefix: the MariaDB version follows.
+      const [, major, minor] = /(\d+)\.(\d+)\.\d+-mariadb/i.exec(version) ?? []
       const mariadb105 = Number(major) > 10 || (Number(major) === 10 && Number(minor) >= 5)
       return mariadb105 ? ['insert', 'delete'] : []
     },
