@@ -17,6 +17,7 @@ export type {
   SyncCaptureConnection,
   UserSelection,
   WriteDescription,
+  WriteOperation,
   WriteVariant,
 } from './capture/write-description.js'
 export { Chronicle } from './chronicle.js'

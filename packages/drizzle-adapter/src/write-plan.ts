@@ -252,7 +252,15 @@ class VariantPrinter {
     if (this.#kind === 'update') return dialect.buildUpdateQuery(config)
     if (this.#kind === 'delete') return dialect.buildDeleteQuery(config)
     const built = dialect.buildInsertQuery(config)
-    return is(built, SQL) ? built : built.sql
+    const insert = is(built, SQL) ? built : built.sql
+    // Drizzle's MySQL dialect prints no RETURNING for an insert; MariaDB 10.5+ takes one.
+    if (!config.returning || this.#context.name !== 'mysql') return insert
+    const fields = config.returning.map(({ field }) =>
+      is(field, SQL.Aliased)
+        ? sql`${field.sql} as ${sql.identifier(field.fieldAlias)}`
+        : (field as SQL),
+    )
+    return sql`${insert} returning ${sql.join(fields, sql`, `)}`
   }
 
   /**

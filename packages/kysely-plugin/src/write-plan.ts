@@ -197,7 +197,11 @@ export function describeWrite(
       ),
     }
   }
-  if (DeleteQueryNode.is(query)) return { ...common, operation: 'delete' }
+  if (DeleteQueryNode.is(query)) {
+    const multiTable =
+      query.using !== undefined || (query.joins?.length ?? 0) > 0 || query.from.froms.length > 1
+    return { ...common, operation: 'delete', ...(multiTable && { multiTable }) }
+  }
   const insert = query as InsertQueryNode
   const rows = insertRows(insert)
   const action = insert.orAction?.action

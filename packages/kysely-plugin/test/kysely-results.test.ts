@@ -52,6 +52,47 @@ for (const kind of DATABASES) {
       expect(a.numInsertedOrUpdatedRows).toBe(p.numInsertedOrUpdatedRows)
     })
 
+    it("[14] insertId is the plain driver's for explicit keys, mixed keys and tables without a generated key", async () => {
+      const { db, audited, plain, audit } = await start()
+      const d = db.dialect
+      const insert = (k: AnyDb, table: string, rows: Record<string, unknown>[]) =>
+        k.insertInto(table).values(rows).executeTakeFirst()
+      const less = (id: bigint | undefined, n: bigint) => (id === undefined ? undefined : id - n)
+      // Explicit keys, not in order: MariaDB reports the last row's.
+      const explicit = await insert(audited, 'users', [
+        userRow(d, 1, { id: 5 }),
+        userRow(d, 2, { id: 3 }),
+      ])
+      const plainExplicit = await insert(plain, 'users', [
+        userRow(d, 3, { id: 15 }),
+        userRow(d, 4, { id: 13 }),
+      ])
+      expect(explicit.insertId).toBe(less(plainExplicit.insertId, 10n))
+      const order = (id: string) => ({ order_id: id, user_id: 1, total: 1, status: 'new' })
+      const keyed = await insert(audited, 'orders', [order('o1')])
+      const plainKeyed = await insert(plain, 'orders', [order('o2')])
+      expect(keyed.insertId).toBe(less(plainKeyed.insertId, 1n))
+      if (kind !== 'postgres') {
+        // A NULL key is generated (PostgreSQL refuses it); MariaDB reports the first generated.
+        const mixed = await insert(audited, 'users', [
+          userRow(d, 5, { id: 40 }),
+          userRow(d, 6, { id: null }),
+        ])
+        const plainMixed = await insert(plain, 'users', [
+          userRow(d, 7, { id: 50 }),
+          userRow(d, 8, { id: null }),
+        ])
+        expect(mixed.insertId).toBe(less(plainMixed.insertId, 10n))
+        const generated = await audited
+          .selectFrom('users')
+          .select('id')
+          .where('email', '=', 'user6@example.com')
+          .executeTakeFirstOrThrow()
+        const inserted = (await audit.logs({ table: 'users', action: 'INSERT' })).items
+        expect(inserted.map((e) => e.entityId)).toContain(String(generated.id))
+      }
+    })
+
     it.skipIf(kind !== 'sqlite')(
       '[14] an insert that inserts nothing reports the last insert id, as plain SQLite does',
       async () => {

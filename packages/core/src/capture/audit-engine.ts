@@ -10,6 +10,7 @@ import { writeEntriesSteps } from '../store/entry-store.js'
 import { query, runAsync, runSync, type Steps, type SyncSqlConnection } from '../store/steps.js'
 import { loadTableMetaSteps, readColumnsSteps, type TableMeta } from '../store/table-meta.js'
 import { buildEntries, type RowChange } from './build-entries.js'
+import type { WriteOperation } from './write-description.js'
 
 /**
  * What adapters call: it knows the configured tables, introspects them once, turns row
@@ -22,6 +23,7 @@ export class AuditEngine {
   readonly #meta = new Map<string, TableMeta>()
   #auditTableChecked = false
   #defaultSchema: string | undefined
+  #returning: ReadonlySet<WriteOperation> | undefined
 
   constructor(options: ResolvedOptions, dialect: SqlDialect, database: SqlDatabase) {
     this.options = options
@@ -82,6 +84,23 @@ export class AuditEngine {
       this.#defaultSchema = String(rows[0]?.schema)
     }
     return this.#defaultSchema === schema
+  }
+
+  /**
+   * The writes whose rows this server returns (`INSERT/UPDATE/DELETE … RETURNING`): all of
+   * them, or, on MariaDB 10.5+, INSERT and single-table DELETE. Read once per engine.
+   */
+  *returningSteps(): Steps<ReadonlySet<WriteOperation>> {
+    if (this.#returning) return this.#returning
+    const partial = this.dialect.partialReturning
+    let operations: readonly WriteOperation[] = []
+    if (this.dialect.supportsReturning) operations = ['insert', 'update', 'delete']
+    else if (partial) {
+      const { rows } = yield* query<{ version: unknown }>(partial.versionSql, [])
+      operations = partial.operations(String(rows[0]?.version))
+    }
+    this.#returning = new Set(operations)
+    return this.#returning
   }
 
   *#checkAuditTable(): Steps<void> {

@@ -40,8 +40,10 @@ const ATTEMPTS = 3
  *   exists (PostgreSQL, MySQL) the write is restricted to the keys the pre-read locked, so
  *   under READ COMMITTED a row inserted meanwhile is neither written nor misrecorded.
  * - DELETE: `DELETE … RETURNING` where the database has it (one statement, exact under
- *   any isolation level); else a locked pre-read and a write restricted to its keys.
- * - INSERT: RETURNING, or a read back by key (MySQL). Upserts first read, locked, the rows
+ *   any isolation level; MariaDB 10.5+ for a single-table DELETE); else a locked pre-read
+ *   and a write restricted to its keys.
+ * - INSERT: RETURNING (MariaDB 10.5+: where the insert id it would report is known from the
+ *   rows), or a read back by key (MySQL). Upserts first read, locked, the rows
  *   their keys may hit; a row updated although the pre-read did not see it is detected
  *   (PostgreSQL `xmax`, MySQL affected rows): a standalone write is retried, a write in
  *   the user's transaction fails with `CONFLICT` and dooms the transaction.
@@ -148,6 +150,7 @@ function* runWrite(
   const restrict = dialect.name !== 'sqlite'
   // Columns the driver gives inexactly are read as the database's text too, in the same statements.
   const exact = exactReads(meta, dialect)
+  const returning = yield* engine.returningSteps()
   const ctx = { engine, write, meta, exact }
   let before: Row[] = []
   let after: Row[]
@@ -164,7 +167,7 @@ function* runWrite(
     }
     before = yield* preRead(ctx, restrict)
     const keys = restrict ? keySet(meta, before) : undefined
-    if (dialect.supportsReturning) {
+    if (returning.has('update')) {
       ;({ result, rows: after } = yield* runReturning(ctx, { keys }))
     } else {
       result = yield* runStatements(ctx, { kind: 'write', returning: false }, keys)
@@ -179,7 +182,7 @@ function* runWrite(
     }
     written()
   } else if (write.operation === 'delete') {
-    if (dialect.supportsReturning) {
+    if (returning.has('delete') && (dialect.supportsReturning || !write.multiTable)) {
       ;({ result, rows: before } = yield* runReturning(ctx, {}))
     } else {
       before = yield* preRead(ctx, true)
@@ -190,7 +193,12 @@ function* runWrite(
   } else {
     const lookups = write.conflict ? conflictLookups(meta, write) : []
     before = yield* readLookups(ctx, lookups, true)
-    if (dialect.supportsReturning) {
+    const insertId = dialect.supportsReturning ? undefined : returnedInsertId(meta, write)
+    if (insertId && returning.has('insert')) {
+      ;({ result, rows: after } = yield* runReturning(ctx, {}))
+      written()
+      if (!write.userReturning) result = withInsertId(result, insertId(after))
+    } else if (dialect.supportsReturning) {
       const inserted = write.conflict !== undefined && dialect.name === 'postgres'
       const returned = yield* runReturning(ctx, { inserted })
       written()
@@ -330,6 +338,8 @@ function* runReturning(
     rows: selections ? userRows : [],
     affectedRows: raw.affectedRows ?? BigInt(raw.rows.length),
     ...(raw.changedRows !== undefined && { changedRows: raw.changedRows }),
+    // MySQL reports changed rows for every write that returns none; RETURNING hides the count.
+    ...(!selections && ctx.engine.dialect.name === 'mysql' && { changedRows: 0n }),
   }
   return { result, rows, inserted }
 }
@@ -356,6 +366,46 @@ function* withSqliteInsertId(
   }
   const { rows } = yield* run({ sql: 'SELECT last_insert_rowid() AS id', params: [] })
   return { ...result, insertId: BigInt(rows[0]?.id as number) }
+}
+
+/**
+ * MariaDB's `INSERT … RETURNING` reports no insert id, so it is taken from the returned rows
+ * as the server reports it: the auto-increment value of the first row that generated one,
+ * else of the last row (given explicitly), 0 without an auto-increment column. `undefined`
+ * when that cannot be known before the write (an upsert, INSERT … SELECT, a value that is an
+ * expression or 0): the insert then runs without RETURNING and reads its rows back.
+ */
+function returnedInsertId(
+  meta: TableMeta,
+  write: WriteDescription,
+): ((after: readonly Row[]) => bigint) | undefined {
+  const rows = write.rows
+  if (write.conflict || !rows || rows.length === 0) return undefined
+  let column: string | undefined
+  for (const info of meta.columns.values()) if (info.generated) column = info.name
+  if (column === undefined) return () => 0n
+  let index = -1
+  for (const [i, row] of rows.entries()) {
+    const value = row.get(column)
+    if (value === undefined || (value.known && value.value == null)) {
+      if (index < 0) index = i
+    } else if (!value.known || Number(value.value) === 0) {
+      return undefined
+    }
+  }
+  const at = index < 0 ? rows.length - 1 : index
+  const name = column
+  return (after) => {
+    const value = after[at]?.[name]
+    return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string'
+      ? BigInt(value)
+      : 0n
+  }
+}
+
+/** The insert id as the caller gets it: none when 0, as mysql2 results read through Kysely. */
+function withInsertId(result: SqlResult, insertId: bigint): SqlResult {
+  return insertId === 0n ? result : { ...result, insertId }
 }
 
 /** PostgreSQL: an upserted row that existed, though the locked pre-read did not see it. */

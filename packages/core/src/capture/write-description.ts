@@ -3,6 +3,9 @@ import type { SqlConnection } from '../store/connection.js'
 import type { Statement } from '../store/dialect.js'
 import type { SyncSqlConnection, TransactionControl } from '../store/steps.js'
 
+/** What a write does to its target's rows. */
+export type WriteOperation = 'insert' | 'update' | 'delete'
+
 /** A column value in an INSERT: known when it is a plain value, unknown for expressions. */
 export type InsertValue =
   | { readonly known: true; readonly value: unknown }
@@ -59,7 +62,12 @@ export interface WriteDescription {
    * audited only if that is the connection's default schema, else it runs untouched.
    */
   readonly schema?: string
-  readonly operation: 'insert' | 'update' | 'delete'
+  readonly operation: WriteOperation
+  /**
+   * DELETE that names other tables than its target (USING, joins): MariaDB returns rows only
+   * from a single-table DELETE, so core reads them first there instead.
+   */
+  readonly multiTable?: boolean
   /** UPDATE: the columns it assigns (an audited key may not be among them). */
   readonly assigns?: readonly string[]
   /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { NewEntry } from './audit-entry.js'
 import { canonicalJson } from './codec.js'
 
@@ -31,5 +31,6 @@ export function entryHash(entry: NewEntry, texts: EntryTexts = entryTexts(entry)
   const scalar = (value: string | null) => (value === null ? 'null' : JSON.stringify(value))
   // Keys in sorted order, as canonicalJson would put them.
   const content = `{"action":${scalar(entry.action)},"actorId":${scalar(entry.actorId)},"actorType":${scalar(entry.actorType)},"changedFields":${texts.changedFields ?? 'null'},"createdAt":${scalar(entry.createdAt.toISOString())},"entityId":${scalar(entry.entityId)},"ipAddress":${scalar(entry.ipAddress)},"metadata":${texts.metadata ?? 'null'},"newValues":${texts.newValues ?? 'null'},"oldValues":${texts.oldValues ?? 'null'},"tableName":${scalar(entry.tableName)},"transactionId":${scalar(entry.transactionId)},"userAgent":${scalar(entry.userAgent)}}`
-  return createHash('sha256').update(content).digest('hex')
+  // One-shot `hash` (Node 21.7+): half the cost of a createHash object per entry.
+  return hash('sha256', content, 'hex')
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { SqlConnection } from '../store/connection.js'
 import type { SqlDialect } from '../store/dialect.js'
 
@@ -7,7 +7,7 @@ export const GENESIS = '0'.repeat(64)
 
 /** Links one entry to everything sealed before it: an edit, removal or swap breaks every later link. */
 export function chainHash(previous: string, entryId: number, entryHash: string): string {
-  return createHash('sha256').update(`${previous}\n${entryId}\n${entryHash}`).digest('hex')
+  return hash('sha256', `${previous}\n${entryId}\n${entryHash}`, 'hex')
 }
 
 export interface ChainRow {

@@ -48,6 +48,15 @@ export interface SqlDialect {
   readonly maxParams: number
   /** `INSERT/UPDATE/DELETE … RETURNING` is available, saving a read per write. */
   readonly supportsReturning: boolean
+  /**
+   * Where {@link SqlDialect.supportsReturning} is false, the server may still return the rows
+   * of some writes (MariaDB 10.5+: INSERT and single-table DELETE; MySQL: none). Asked once.
+   */
+  readonly partialReturning?: {
+    /** Reads the server's version as `version`. */
+    readonly versionSql: string
+    operations(version: string): readonly ('insert' | 'delete')[]
+  }
   /** Appended to pre-reads so the rows cannot change before the write that follows. */
   readonly lockSuffix: string
   quote(identifier: string): string

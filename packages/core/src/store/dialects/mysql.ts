@@ -35,6 +35,15 @@ export const mysqlDialect: SqlDialect = {
   name: 'mysql',
   maxParams: 65_535,
   supportsReturning: false,
+  partialReturning: {
+    versionSql: 'SELECT VERSION() AS version',
+    operations(version) {
+      // Some proxies report MariaDB behind MySQL's `5.5.5-` prefix: the MariaDB version follows.
+      const [, major, minor] = /(\d+)\.(\d+)\.\d+-mariadb/i.exec(version) ?? []
+      const mariadb105 = Number(major) > 10 || (Number(major) === 10 && Number(minor) >= 5)
+      return mariadb105 ? ['insert', 'delete'] : []
+    },
+  },
   lockSuffix: ' FOR UPDATE',
   quote: (identifier) => quoteQualified(identifier, (part) => `\`${part}\``),
   currentSchemaSql: 'SELECT DATABASE() AS `schema`',
