@@ -19,3 +19,6 @@ declare const org: { id: number }
 declare const planId: string
 declare const entry: import('@chronicle/kysely').AuditEntry
 declare function archive(entry: import('@chronicle/kysely').AuditEntry): void
+declare function sessionUser(
+  request: Request,
+): Promise<{ id: string; name: string; isAdmin: boolean } | null>

@@ -22,3 +22,4 @@ declare const to: number
 declare const auditIdA: number
 declare const auditIdB: number
 declare const pool: import('pg').Pool
+declare const txId: string

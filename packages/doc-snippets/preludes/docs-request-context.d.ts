@@ -20,3 +20,6 @@ declare namespace Deno {
     handler: (request: Request, info: ServeHandlerInfo) => Response | Promise<Response>,
   ): unknown
 }
+declare const app: import('express').Express
+declare const metrics: { increment(name: string): void }
+declare const requests: import('@chronicle/core').RequestAudit
