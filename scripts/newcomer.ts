@@ -2,9 +2,10 @@
 // end. Packs every publishable package under packages/ (each non-private one, so a new package is
 // covered when it lands), checks the packed manifests, installs the tarballs into a fresh app
 // outside the workspace, typechecks (strict, nodenext) and runs README's Kysely example there,
-// runs the `chronicle` binary on the database it wrote, and lints each tarball with publint and
+// runs the `chronicle` binary on the database it wrote (logs, and studio serving the viewer's
+// prebuilt pages from the installed package), and lints each tarball with publint and
 // attw. Any failure exits non-zero. Usage: node scripts/newcomer.ts (Node 24, pnpm 12 on PATH).
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import {
   existsSync,
   mkdirSync,
@@ -166,6 +167,48 @@ step('running it')
 console.log(run(process.execPath, ['kysely-example.ts'], app).trim())
 step('the chronicle binary on the database it wrote')
 console.log(run(join(app, 'node_modules/.bin/chronicle'), ['logs', '--db', 'app.db'], app).trim())
+
+// --- the viewer's prebuilt pages, served from the installed package ---------------
+step('chronicle studio: the viewer from the installed package')
+await studioCheck()
+
+/** `chronicle studio` on the app's database: the page, its script and the API answer. */
+async function studioCheck(): Promise<void> {
+  const child = spawn(
+    join(app, 'node_modules/.bin/chronicle'),
+    ['studio', '--db', 'app.db', '--port', '0'],
+    {
+      cwd: app,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  try {
+    let printed = ''
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk) => {
+        printed += chunk
+        const found = /http:\/\/[^\s]+\//.exec(printed)?.[0]
+        if (found) resolve(found)
+      })
+      child.on('exit', (code) => reject(new Error(`chronicle studio exited (${code}): ${printed}`)))
+    })
+    for (const [path, expected] of [
+      ['', '<meta name="chronicle-base"'],
+      ['assets/app.js', 'chronicle-base'],
+      ['api/entries?limit=1', '"items"'],
+    ] as const) {
+      const response = await fetch(new URL(path, url))
+      const body = await response.text()
+      check(
+        response.ok && body.includes(expected),
+        `studio ${path || '/'}: ${response.status}, ${body.slice(0, 200)}`,
+      )
+      console.log(`GET /${path} -> ${response.status} ${response.headers.get('content-type')}`)
+    }
+  } finally {
+    child.kill('SIGTERM')
+  }
+}
 
 // --- publint and attw on each tarball -------------------------------------------
 step(`publint ${publint} and attw ${attw} (--profile esm-only) on each tarball`)
