@@ -48,6 +48,7 @@ export function printKyselyWrites(
     "  floor: hand-built on the driver, standalone single-row writes only. kysera: @kysera/audit's repository;\n" +
       '  `-` in its columns on bulk rows means it does not capture them at all: it has no WHERE writes, and a\n' +
       '  Kysely UPDATE/DELETE on its table bypasses it. Its single-row writes are not atomic with their entry\n' +
-      '  (the read before, the write, the entry: separate autocommits), and its log has only a primary key.',
+      '  (a read before an update or delete, the write, the entry: each its own autocommit); its log has\n' +
+      '  only a primary key.',
   )
 }
