@@ -172,22 +172,27 @@ export async function writeWorkloads(
     })),
   )
   const score = (round: number, i: number) => round * batch + i
+  // The same `batch` updates, standalone (autocommit) and inside one transaction.
+  const updates = {
+    kysely: async (db: Kysely<BenchDB>, table: Table, round: number) => {
+      for (let i = 1; i <= batch; i++)
+        await db
+          .updateTable(table)
+          .set({ score: score(round, i) })
+          .where('id', '=', i)
+          .execute()
+    },
+    kysera: async (repo: KyseraRepository, round: number) => {
+      for (let i = 1; i <= batch; i++) await repo.update(i, { score: score(round, i) })
+    },
+  }
   results.push(
     ...(await measure(context, 'update 1 row', batch, {
-      kysely: async (db, table, round) => {
-        for (let i = 1; i <= batch; i++)
-          await db
-            .updateTable(table)
-            .set({ score: score(round, i) })
-            .where('id', '=', i)
-            .execute()
-      },
+      kysely: updates.kysely,
       floor: async (floor, round) => {
         for (let i = 1; i <= batch; i++) await floor.update(i, score(round, i))
       },
-      kysera: async ({ repo }, round) => {
-        for (let i = 1; i <= batch; i++) await repo.update(i, { score: score(round, i) })
-      },
+      kysera: ({ repo }, round) => updates.kysera(repo, round),
     })),
   )
   const deleteBase = new Map<string, number>()
@@ -225,20 +230,10 @@ export async function writeWorkloads(
   results.push(
     ...(await measure(context, `update in tx of ${batch}`, batch, {
       kysely: (db, table, round) =>
-        db.transaction().execute(async (trx) => {
-          for (let i = 1; i <= batch; i++)
-            await trx
-              .updateTable(table)
-              .set({ score: score(round, i) })
-              .where('id', '=', i)
-              .execute()
-        }),
+        db.transaction().execute((trx) => updates.kysely(trx, table, round)),
       // As its README does it: a repository built on the transaction, per transaction.
       kysera: ({ db }, round) =>
-        db.transaction().execute(async (trx) => {
-          const repo = await kyseraRepository(trx)
-          for (let i = 1; i <= batch; i++) await repo.update(i, { score: score(round, i) })
-        }),
+        db.transaction().execute(async (trx) => updates.kysera(await kyseraRepository(trx), round)),
     })),
   )
   // @kysera/audit has no WHERE writes: a Kysely statement on its table is not audited, and its
