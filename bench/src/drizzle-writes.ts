@@ -40,6 +40,8 @@ interface Writer {
   insert(table: never): { values(rows: unknown): PromiseLike<unknown> }
   update(table: never): { set(values: unknown): { where(where: unknown): PromiseLike<unknown> } }
   delete(table: never): { where(where: unknown): PromiseLike<unknown> }
+  /** better-sqlite3's runs its callback synchronously (statements end in `.run()`); the others await it. */
+  transaction(run: (tx: never) => unknown): unknown
 }
 
 function drizzleOver(kind: BenchTarget['kind'], client: object): Writer {
@@ -59,7 +61,8 @@ const row = (i: number) => ({ name: `item ${i}`, score: i % 1000, note: `note ${
 
 /**
  * Audited vs unaudited Drizzle on the same run's tables (items_audited / items_plain):
- * single-row insert, update and delete, and one-statement bulk updates and deletes.
+ * single-row insert, update and delete, updates inside one transaction, and one-statement bulk
+ * updates and deletes.
  */
 export async function drizzleWrites(
   target: BenchTarget,
@@ -119,6 +122,23 @@ export async function drizzleWrites(
         .update(t as never)
         .set({ score: round + i })
         .where(eq(t.id, 40_000_000 + i))
+  })
+  await measure(`update in tx of ${batch}`, batch, async (variant, round) => {
+    const t = tables[variant]
+    const update = (tx: Writer, i: number) =>
+      tx
+        .update(t as never)
+        .set({ score: round + i })
+        .where(eq(t.id, 40_000_000 + i)) as PromiseLike<unknown> & { run(): unknown }
+    if (kind === 'sqlite') {
+      db[variant].transaction((tx: Writer) => {
+        for (let i = 0; i < batch; i++) update(tx, i).run()
+      })
+      return
+    }
+    await db[variant].transaction(async (tx: Writer) => {
+      for (let i = 0; i < batch; i++) await update(tx, i)
+    })
   })
   const deletes = { unaudited: 0, chronicle: 0 }
   await measure(

@@ -4,10 +4,12 @@ import { Kysely } from 'kysely'
 import { countingDialect, StatementCounter } from './counting-dialect.ts'
 import { drizzleWrites } from './drizzle-writes.ts'
 import { FLOOR_LOG, floor } from './floor.ts'
+import { createKyseraAuditTable, kyseraRepository } from './kysera.ts'
 import { prismaWrites } from './prisma.ts'
 import { exportMemory, readWorkloads, seedLog } from './reads.ts'
 import { type BenchDB, createItemTables } from './schema.ts'
 import { type DatabaseKind, openTarget } from './targets.ts'
+import { fmt, printKyselyWrites } from './write-table.ts'
 import { writeWorkloads } from './writes.ts'
 
 const quick = process.argv.includes('--quick')
@@ -23,7 +25,6 @@ const kinds = (process.env.CHRONICLE_DBS?.split(',') ?? [
 ]) as DatabaseKind[]
 
 const rows: Record<string, unknown>[] = []
-const fmt = (n: number, digits = 3) => (Number.isFinite(n) ? n.toFixed(digits) : '-')
 
 for (const kind of kinds) {
   const target = await openTarget(kind)
@@ -46,7 +47,13 @@ for (const kind of kinds) {
     await createAuditTable(plain)
     await createAuditTable(plain, { auditTable: 'big_log' })
     await createAuditTable(plain, { auditTable: FLOOR_LOG })
+    await createKyseraAuditTable(plain, kind)
     const floorWrites = floor(target.raw())
+    const kyseraCounter = new StatementCounter()
+    const kyseraDb = new Kysely<BenchDB>({
+      dialect: countingDialect(target.dialect(), kyseraCounter),
+    })
+    const kysera = { db: kyseraDb, repo: await kyseraRepository(kyseraDb), counter: kyseraCounter }
 
     const writes = await writeWorkloads(
       {
@@ -55,40 +62,27 @@ for (const kind of kinds) {
         plainCounter,
         auditedCounter,
         floor: floorWrites,
+        kysera,
         samples: settings.samples,
         warmup: settings.warmup,
         batch: settings.batch,
       },
       settings.bulk,
     )
-    console.log(
-      `\nkysely × ${kind}: writes (ms per operation, median of ${settings.samples} interleaved samples)`,
-    )
-    console.log(
-      'workload            unaudited   chronicle   trigger     floor   chronicle/unaudited  trigger/unaudited  floor/unaudited  chronicle/floor  chronicle/trigger  statements (chronicle)',
-    )
-    for (const workload of [...new Set(writes.map((w) => w.workload))]) {
-      const get = (variant: string) =>
-        writes.find((w) => w.workload === workload && w.variant === variant)
-      const [u, c, t, f] = [get('unaudited'), get('chronicle'), get('trigger'), get('floor')]
-      if (!u || !c || !t) continue
-      const fm = f?.median ?? Number.NaN
-      console.log(
-        `${workload.padEnd(20)}${fmt(u.median).padStart(9)}${fmt(c.median).padStart(12)}${fmt(t.median).padStart(10)}${fmt(fm).padStart(10)}${`${fmt(c.median / u.median, 2)}×`.padStart(21)}${`${fmt(t.median / u.median, 2)}×`.padStart(19)}${`${fmt(fm / u.median, 2)}×`.padStart(17)}${`${fmt(c.median / fm, 2)}×`.padStart(17)}${`${fmt(c.median / t.median, 2)}×`.padStart(19)}${String(c.roundTrips).padStart(24)}`,
-      )
-      for (const m of [u, c, t, ...(f ? [f] : [])]) {
-        rows.push({
-          kind: 'write',
-          workload,
-          adapter: 'kysely',
-          db: kind,
-          variant: m.variant,
-          median: m.median,
-          p95: m.p95,
-          ratio: m.median / u.median,
-          roundTrips: m.roundTrips,
-        })
-      }
+    printKyselyWrites(kind, writes, settings.samples)
+    for (const m of writes) {
+      const u = writes.find((w) => w.workload === m.workload && w.variant === 'unaudited')
+      rows.push({
+        kind: 'write',
+        workload: m.workload,
+        adapter: 'kysely',
+        db: kind,
+        variant: m.variant,
+        median: m.median,
+        p95: m.p95,
+        ratio: m.median / (u?.median ?? Number.NaN),
+        roundTrips: m.roundTrips,
+      })
     }
 
     const prisma = await prismaWrites(
@@ -149,7 +143,12 @@ for (const kind of kinds) {
     }
 
     if (writesOnly) {
-      await Promise.all([plain.destroy(), audited.destroy(), floorWrites.close()])
+      await Promise.all([
+        plain.destroy(),
+        audited.destroy(),
+        kyseraDb.destroy(),
+        floorWrites.close(),
+      ])
       continue
     }
     await seedLog(plain, kind, 'big_log', settings.log)
@@ -197,6 +196,7 @@ for (const kind of kinds) {
     await Promise.all([
       plain.destroy(),
       audited.destroy(),
+      kyseraDb.destroy(),
       logDb.destroy(),
       logAudit.destroy(),
       floorWrites.close(),

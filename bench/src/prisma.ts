@@ -77,7 +77,8 @@ type AnyClient = any
 
 /**
  * Prisma unaudited vs Prisma with Chronicle, on the same database, interleaved: single-row
- * create, update and delete, and one updateMany per bulk size.
+ * create, update and delete, updates inside one interactive transaction, and one updateMany
+ * per bulk size.
  */
 export async function prismaWrites(
   target: BenchTarget,
@@ -101,7 +102,7 @@ export async function prismaWrites(
   const measure = async (
     workload: string,
     perSample: number,
-    run: (model: AnyClient, round: number) => Promise<void>,
+    run: (model: AnyClient, round: number, variant: 'unaudited' | 'chronicle') => Promise<void>,
     prepare?: (model: AnyClient) => Promise<void>,
   ) => {
     const rounds = { unaudited: 0, chronicle: 0 }
@@ -110,7 +111,7 @@ export async function prismaWrites(
       const counter = variant === 'chronicle' ? counters.audited : counters.plain
       await prepare?.(variant === 'chronicle' ? plain.items_audited : plain.items_plain)
       counter.reset()
-      const ms = await time(() => run(clients[variant], rounds[variant]++))
+      const ms = await time(() => run(clients[variant], rounds[variant]++, variant))
       trips[variant].push(counter.count / perSample)
       return ms / perSample
     }
@@ -127,6 +128,14 @@ export async function prismaWrites(
   await measure('update 1 row', batch, async (model, round) => {
     for (let i = 1; i <= batch; i++)
       await model.update({ where: { id: i }, data: { score: round * batch + i } })
+  })
+  const owners = { unaudited: [plain, 'items_plain'], chronicle: [audited, 'items_audited'] }
+  await measure(`update in tx of ${batch}`, batch, async (_, round, variant) => {
+    const [client, name] = owners[variant]
+    await client.$transaction(async (tx: AnyClient) => {
+      for (let i = 1; i <= batch; i++)
+        await tx[name].update({ where: { id: i }, data: { score: round * batch + i } })
+    })
   })
   let base = 0
   await measure(

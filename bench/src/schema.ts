@@ -6,6 +6,7 @@ export interface BenchDB {
   items_audited: Item
   items_trigger: Item
   items_floor: Item
+  items_kysera: Item
 }
 
 export interface Item {
@@ -15,7 +16,13 @@ export interface Item {
   note: string | null
 }
 
-export const ITEM_TABLES = ['items_plain', 'items_audited', 'items_trigger', 'items_floor'] as const
+export const ITEM_TABLES = [
+  'items_plain',
+  'items_audited',
+  'items_trigger',
+  'items_floor',
+  'items_kysera',
+] as const
 
 const ID: Record<DatabaseKind, string> = {
   sqlite: 'INTEGER PRIMARY KEY',
@@ -24,8 +31,8 @@ const ID: Record<DatabaseKind, string> = {
 }
 
 /**
- * Four identical tables: unaudited, audited by Chronicle, audited by a hand-written trigger,
- * audited by the hand-built floor.
+ * Five identical tables: unaudited, audited by Chronicle, audited by a hand-written trigger,
+ * audited by the hand-built floor, audited by the peer @kysera/audit.
  */
 export async function createItemTables(db: Kysely<BenchDB>, kind: DatabaseKind): Promise<void> {
   for (const table of ITEM_TABLES) {

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { StatementCounter } from './counting-dialect.ts'
 import type { Floor } from './floor.ts'
+import { type KyseraRepository, kyseraRepository } from './kysera.ts'
 import { interleave, median, quantile, time } from './measure.ts'
 import type { BenchDB } from './schema.ts'
 
@@ -13,6 +14,12 @@ export interface WriteContext {
   readonly auditedCounter: StatementCounter
   /** The hand-built floor: the same driver, no Kysely, prepared statements. */
   readonly floor: Floor
+  /** The peer @kysera/audit: its repository over items_kysera, on a Kysely of its own. */
+  readonly kysera: {
+    readonly db: Kysely<BenchDB>
+    readonly repo: KyseraRepository
+    readonly counter: StatementCounter
+  }
   readonly samples: number
   readonly warmup: number
   /** Single-row operations per sample. */
@@ -25,7 +32,7 @@ export interface Measurement {
   /** Milliseconds per operation. */
   readonly median: number
   readonly p95: number
-  /** Statements per operation (BEGIN/COMMIT included). */
+  /** Statements per operation (BEGIN/COMMIT included); NaN for the floor, which is not counted. */
   readonly roundTrips: number
 }
 
@@ -35,8 +42,9 @@ const VARIANTS = {
   chronicle: 'items_audited',
   trigger: 'items_trigger',
   floor: 'items_floor',
+  kysera: 'items_kysera',
 } as const
-type Variant = keyof typeof VARIANTS
+export type Variant = keyof typeof VARIANTS
 
 const row = (i: number) => ({
   name: `item ${i}`,
@@ -62,33 +70,61 @@ export async function seed(
   }
 }
 
+/** One workload, as each variant does it; a variant without a way is left out of the run. */
+interface Work {
+  /** Unaudited, Chronicle and the trigger: the same Kysely statements on their own tables. */
+  readonly kysely: (db: Kysely<BenchDB>, table: Table, round: number) => Promise<void>
+  readonly floor?: (floor: Floor, round: number) => Promise<void>
+  readonly kysera?: (kysera: WriteContext['kysera'], round: number) => Promise<void>
+}
+
 async function measure(
   context: WriteContext,
   workload: string,
   perSample: number,
-  run: (db: Kysely<BenchDB>, table: Table, round: number) => Promise<void>,
+  work: Work,
   prepare?: (table: Table, round: number) => Promise<void>,
-  /** The floor's way of doing the same work (single-row workloads only). */
-  runFloor?: (floor: Floor, round: number) => Promise<void>,
 ): Promise<Measurement[]> {
-  const rounds: Record<Variant, number> = { unaudited: 0, chronicle: 0, trigger: 0, floor: 0 }
-  const trips: Record<Variant, number[]> = { unaudited: [], chronicle: [], trigger: [], floor: [] }
+  const rounds: Record<Variant, number> = {
+    unaudited: 0,
+    chronicle: 0,
+    trigger: 0,
+    floor: 0,
+    kysera: 0,
+  }
+  const trips: Record<Variant, number[]> = {
+    unaudited: [],
+    chronicle: [],
+    trigger: [],
+    floor: [],
+    kysera: [],
+  }
+  const counters: Record<Variant, StatementCounter | undefined> = {
+    unaudited: context.plainCounter,
+    chronicle: context.auditedCounter,
+    trigger: context.plainCounter,
+    floor: undefined,
+    kysera: context.kysera.counter,
+  }
   const sample = (variant: Variant) => async () => {
     const table = VARIANTS[variant]
     const round = rounds[variant]++
     await prepare?.(table, round)
-    if (variant === 'floor') {
-      const ms = await time(() => (runFloor as NonNullable<typeof runFloor>)(context.floor, round))
-      return ms / perSample
-    }
-    const db = variant === 'chronicle' ? context.audited : context.plain
-    const counter = variant === 'chronicle' ? context.auditedCounter : context.plainCounter
-    counter.reset()
-    const ms = await time(() => run(db, table, round))
-    trips[variant].push(counter.count / perSample)
+    const counter = counters[variant]
+    counter?.reset()
+    const ms = await time(() => {
+      if (variant === 'floor')
+        return (work.floor as NonNullable<Work['floor']>)(context.floor, round)
+      if (variant === 'kysera')
+        return (work.kysera as NonNullable<Work['kysera']>)(context.kysera, round)
+      return work.kysely(variant === 'chronicle' ? context.audited : context.plain, table, round)
+    })
+    if (counter) trips[variant].push(counter.count / perSample)
     return ms / perSample
   }
-  const variants = (Object.keys(VARIANTS) as Variant[]).filter((v) => v !== 'floor' || runFloor)
+  const variants = (Object.keys(VARIANTS) as Variant[]).filter(
+    (v) => (v !== 'floor' || work.floor) && (v !== 'kysera' || work.kysera),
+  )
   const results = await interleave(
     Object.fromEntries(variants.map((v) => [v, sample(v)])) as Record<
       Variant,
@@ -118,43 +154,46 @@ export async function writeWorkloads(
     await seed(context.plain, table, 1, Math.max(...bulkSizes, batch))
 
   results.push(
-    ...(await measure(
-      context,
-      'insert 1 row',
-      batch,
-      async (db, table) => {
-        // Explicit ids: the seeded rows did not advance PostgreSQL's sequence.
+    ...(await measure(context, 'insert 1 row', batch, {
+      // Explicit ids: the seeded rows did not advance PostgreSQL's sequence.
+      kysely: async (db, table) => {
         for (let i = 0; i < batch; i++)
           await db
             .insertInto(table)
             .values({ id: next++, ...row(i) })
             .execute()
       },
-      undefined,
-      async (floor) => {
+      floor: async (floor) => {
         for (let i = 0; i < batch; i++) await floor.insert(next++, row(i))
       },
-    )),
+      kysera: async ({ repo }) => {
+        for (let i = 0; i < batch; i++) await repo.create({ id: next++, ...row(i) })
+      },
+    })),
   )
+  const score = (round: number, i: number) => round * batch + i
+  // The same `batch` updates, standalone (autocommit) and inside one transaction.
+  const updates = {
+    kysely: async (db: Kysely<BenchDB>, table: Table, round: number) => {
+      for (let i = 1; i <= batch; i++)
+        await db
+          .updateTable(table)
+          .set({ score: score(round, i) })
+          .where('id', '=', i)
+          .execute()
+    },
+    kysera: async (repo: KyseraRepository, round: number) => {
+      for (let i = 1; i <= batch; i++) await repo.update(i, { score: score(round, i) })
+    },
+  }
   results.push(
-    ...(await measure(
-      context,
-      'update 1 row',
-      batch,
-      async (db, table, round) => {
-        for (let i = 1; i <= batch; i++) {
-          await db
-            .updateTable(table)
-            .set({ score: round * batch + i })
-            .where('id', '=', i)
-            .execute()
-        }
+    ...(await measure(context, 'update 1 row', batch, {
+      kysely: updates.kysely,
+      floor: async (floor, round) => {
+        for (let i = 1; i <= batch; i++) await floor.update(i, score(round, i))
       },
-      undefined,
-      async (floor, round) => {
-        for (let i = 1; i <= batch; i++) await floor.update(i, round * batch + i)
-      },
-    )),
+      kysera: ({ repo }, round) => updates.kysera(repo, round),
+    })),
   )
   const deleteBase = new Map<string, number>()
   results.push(
@@ -162,29 +201,53 @@ export async function writeWorkloads(
       context,
       'delete 1 row',
       batch,
-      async (db, table) => {
-        const base = deleteBase.get(table) as number
-        for (let i = 0; i < batch; i++)
-          await db
-            .deleteFrom(table)
-            .where('id', '=', base + i)
-            .execute()
+      {
+        kysely: async (db, table) => {
+          const base = deleteBase.get(table) as number
+          for (let i = 0; i < batch; i++)
+            await db
+              .deleteFrom(table)
+              .where('id', '=', base + i)
+              .execute()
+        },
+        floor: async (floor) => {
+          const base = deleteBase.get(VARIANTS.floor) as number
+          for (let i = 0; i < batch; i++) await floor.delete(base + i)
+        },
+        kysera: async ({ repo }) => {
+          const base = deleteBase.get(VARIANTS.kysera) as number
+          for (let i = 0; i < batch; i++) await repo.delete(base + i)
+        },
       },
       async (table) => {
         deleteBase.set(table, next)
         await seed(context.plain, table, next, batch)
         next += batch
       },
-      async (floor) => {
-        const base = deleteBase.get(VARIANTS.floor) as number
-        for (let i = 0; i < batch; i++) await floor.delete(base + i)
-      },
     )),
   )
+  // The floor is a standalone write (its own BEGIN/COMMIT), so it has no way to join one.
+  results.push(
+    ...(await measure(context, `update in tx of ${batch}`, batch, {
+      kysely: (db, table, round) =>
+        db.transaction().execute((trx) => updates.kysely(trx, table, round)),
+      // As its README does it: a repository built on the transaction, per transaction.
+      kysera: ({ db }, round) =>
+        db.transaction().execute(async (trx) => updates.kysera(await kyseraRepository(trx), round)),
+    })),
+  )
+  // @kysera/audit has no WHERE writes: a Kysely statement on its table is not audited, and its
+  // bulkUpdate/bulkDelete take id lists, so it has no way to do this work and is left out.
   for (const size of bulkSizes) {
     results.push(
-      ...(await measure(context, `update ${size} rows`, 1, async (db, table) => {
-        await db.updateTable(table).set({ score: sql`score + 1` }).where('id', '<=', size).execute()
+      ...(await measure(context, `update ${size} rows`, 1, {
+        kysely: async (db, table) => {
+          await db
+            .updateTable(table)
+            .set({ score: sql`score + 1` })
+            .where('id', '<=', size)
+            .execute()
+        },
       })),
     )
     results.push(
@@ -192,8 +255,10 @@ export async function writeWorkloads(
         context,
         `delete ${size} rows`,
         1,
-        async (db, table) => {
-          await db.deleteFrom(table).where('id', '>=', 20_000_000).execute()
+        {
+          kysely: async (db, table) => {
+            await db.deleteFrom(table).where('id', '>=', 20_000_000).execute()
+          },
         },
         (table) => seed(context.plain, table, 20_000_000, size),
       )),
