@@ -1,11 +1,7 @@
-import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.base.ts'
 
-export default defineConfig({
+// Declarations for the library entry only: bin.ts is the executable.
+export default packageBuild({
   entry: ['src/index.ts', 'src/bin.ts'],
-  format: ['esm'],
   dts: { entry: 'src/index.ts' },
-  clean: true,
-  sourcemap: true,
-  target: 'node22',
-  tsconfig: 'tsconfig.build.json',
 })
