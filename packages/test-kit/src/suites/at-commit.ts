@@ -1,7 +1,7 @@
 import type { ChronicleOptions } from '@chronicle/core'
 import { describe, expect, it } from 'vitest'
 import type { AdapterFactory } from '../adapter.js'
-import type { DatabaseKind } from '../databases.js'
+import { createTestDatabase, type DatabaseKind } from '../databases.js'
 import { userRow } from '../schema.js'
 import { setUp, tearDown, useFixture } from '../setup.js'
 import { propertiesSuite } from './properties.js'
@@ -30,6 +30,18 @@ export function atCommitSuite(factory: AdapterFactory, kind: DatabaseKind) {
     propertiesSuite(atCommit, kind)
 
     const start = useFixture(atCommit, kind)
+
+    it('an entries value other than per-write or at-commit is refused (UNSUPPORTED)', async () => {
+      const db = await createTestDatabase(kind)
+      try {
+        const options = { tables: {}, entries: 'at-savepoint' } as never
+        await expect((async () => factory.create(db, options))()).rejects.toMatchObject({
+          code: 'UNSUPPORTED',
+        })
+      } finally {
+        await db.drop()
+      }
+    })
 
     it('N updates in one transaction: one audit INSERT at COMMIT instead of N, the same entries in write order', async () => {
       const n = 12
