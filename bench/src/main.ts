@@ -15,6 +15,8 @@ import { writeWorkloads } from './writes.ts'
 const quick = process.argv.includes('--quick')
 /** Writes alone: for measuring a change to the write path without seeding the 1M-entry log. */
 const writesOnly = process.argv.includes('--writes')
+// `--entries-at-commit`: Chronicle keeps a transaction's entries for one INSERT at COMMIT.
+const entries = process.argv.includes('--entries-at-commit') ? 'at-commit' : 'per-write'
 const settings = quick
   ? { samples: 5, warmup: 1, batch: 20, bulk: [100, 1000], log: 10_000, readSamples: 20 }
   : { samples: 15, warmup: 3, batch: 100, bulk: [1000, 10_000], log: 1_000_000, readSamples: 100 }
@@ -35,7 +37,7 @@ for (const kind of kinds) {
     const auditedCounter = new StatementCounter()
     const readCounter = new StatementCounter()
     const plain = new Kysely<BenchDB>({ dialect: countingDialect(target.dialect(), plainCounter) })
-    const audit = auditPlugin<BenchDB>({ tables: { items_audited: {} } })
+    const audit = auditPlugin<BenchDB>({ tables: { items_audited: {} }, entries })
     const audited = new Kysely<BenchDB>({
       dialect: audit.dialect(countingDialect(target.dialect(), auditedCounter)),
     })

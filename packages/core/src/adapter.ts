@@ -9,6 +9,7 @@ import { assertSupportedNode } from './runtime/node-version.js'
  */
 export { AuditEngine } from './capture/audit-engine.js'
 export { captureWrite, captureWriteSync } from './capture/capture-write.js'
+export { commitEntries, commitEntriesSync } from './capture/commit-entries.js'
 export { TransactionGuard } from './capture/transaction-guard.js'
 export type {
   CaptureConnection,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { AuditEngine } from './capture/audit-engine.js'
 import {
   type ChronicleOptions,
@@ -236,7 +235,7 @@ export class Chronicle<Tables extends TableRows = TableRows> {
    * ```
    */
   log(event: AuditEvent): Promise<void> {
-    return this.guard((engine) => engine.recordEvent(engine.database, event, randomUUID()))
+    return this.guard((engine) => engine.recordEvent(engine.database, event))
   }
 
   /**

@@ -145,15 +145,15 @@ export class DrizzleAudit<Rows extends Record<string, object>> extends Chronicle
     if (!scope.open.value) {
       throw new ChronicleError('UNSUPPORTED', 'audit.log({ tx }): this transaction has ended')
     }
-    const transactionId = scope.guard?.transactionId ?? randomUUID()
+    const { guard } = scope
     await this.guard(async (engine) => {
       // On a synchronous driver the event is written now, inside the synchronous transaction.
       if (scope.driver.querySync) {
         const connection = syncCaptureConnection(scope.driver, scope.client, scope.begin)
-        return engine.recordEventSync(connection, event, transactionId)
+        return engine.recordEventSync(connection, event, guard)
       }
       const connection = captureConnection(scope.driver, scope.client, scope.begin)
-      return engine.recordEvent(connection, event, transactionId)
+      return engine.recordEvent(connection, event, guard)
     })
   }
 }

@@ -3,6 +3,8 @@ import {
   ChronicleError,
   captureWrite,
   captureWriteSync,
+  commitEntries,
+  commitEntriesSync,
   type SqlResult,
   TransactionGuard,
   type WriteDescription,
@@ -148,6 +150,20 @@ function asyncOnSyncDriver(): ChronicleError {
 }
 
 /**
+ * Runs just before the COMMIT of `guard`'s transaction on the scope's connection (see
+ * core's `commitEntries`): synchronously on a synchronous driver, else the promise.
+ */
+export function commitScope(scope: Scope, guard: TransactionGuard): Promise<void> | undefined {
+  if (scope.driver.querySync) {
+    const connection = syncCaptureConnection(scope.driver, scope.client, scope.begin)
+    commitEntriesSync(scope.engine, connection, guard)
+    return undefined
+  }
+  const connection = captureConnection(scope.driver, scope.client, scope.begin)
+  return commitEntries(scope.engine, connection, guard)
+}
+
+/**
  * Runs `work` in Drizzle's transaction (a savepoint when nested) with a scope whose guard
  * knows it: the transaction commits only if every audited write's entries were written.
  * On a synchronous driver the callback must be synchronous, as Drizzle requires there.
@@ -162,7 +178,11 @@ function transaction(
   const sync = scope.driver.querySync !== undefined
   if (sync && isAsyncFunction(work)) throw asyncOnSyncDriver()
   const outer = scope.guard
-  const body = (tx: object, guard: TransactionGuard, finish: (result: unknown) => unknown) => {
+  const body = (
+    tx: object,
+    guard: TransactionGuard,
+    finish: (result: unknown, inner: Scope) => unknown,
+  ) => {
     const inner: Scope = {
       ...scope,
       client: sessionClient(tx) as DriverClient,
@@ -182,7 +202,7 @@ function transaction(
     }
     if (!isThenable(result)) {
       close()
-      return finish(result)
+      return finish(result, inner)
     }
     if (sync) {
       close()
@@ -191,7 +211,7 @@ function transaction(
     return (result as Promise<unknown>).then(
       (value) => {
         close()
-        return finish(value)
+        return finish(value, inner)
       },
       (error: unknown) => {
         close()
@@ -210,9 +230,10 @@ function transaction(
           return result
         }
         try {
-          const result = body(tx, guard, (value) => {
-            guard.assertCommittable()
-            return value
+          // Thrown inside Drizzle's callback, a refused commit makes Drizzle roll back.
+          const result = body(tx, guard, (value, inner) => {
+            const done = commitScope(inner, guard)
+            return done ? done.then(() => value) : value
           })
           return isThenable(result)
             ? (result as Promise<unknown>).finally(() => guard.end())

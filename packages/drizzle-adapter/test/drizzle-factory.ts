@@ -17,7 +17,7 @@ import type pg from 'pg'
 import { driverOf } from '../src/drivers.js'
 import { dialectOf, sessionClient } from '../src/drizzle-internals.js'
 import { auditPlugin, type DrizzleAudit } from '../src/index.js'
-import { attachScope, type Scope, scopeOf } from '../src/scope.js'
+import { attachScope, commitScope, type Scope, scopeOf } from '../src/scope.js'
 import { FIXTURE_COLUMNS, fixtureTable } from './drizzle-schema.js'
 
 type Db = any
@@ -97,7 +97,7 @@ async function sqliteTransaction<T>(
       runSql(scope, `release savepoint ${name}`)
       guard.releaseSavepoint(name)
     } else {
-      guard.assertCommittable()
+      commitScope(scope, guard)
       runSql(scope, 'commit')
       guard.end()
     }

@@ -16,11 +16,11 @@ describe('drizzle:sqlite synchronous driver', () => {
     await database?.drop()
   })
 
-  const start = async () => {
+  const start = async (mode?: 'at-commit') => {
     const db = openSqlite()
     database = db
     for (const statement of APP_DDL.sqlite) await db.exec(statement)
-    const audit = auditPlugin({ tables: [users] })
+    const audit = auditPlugin({ tables: [users], ...(mode && { entries: mode }) })
     const plain: Db = drizzle(db.sqlite as never, { schema: sqliteApp })
     const audited = audit.attach(plain)
     await createAuditTable(audited)
@@ -71,6 +71,53 @@ describe('drizzle:sqlite synchronous driver', () => {
     })
     expect(await names()).toEqual([{ name: 'kept' }])
     expect((await entries()).map((e) => e.action)).toEqual(['INSERT', 'UPDATE'])
+  })
+
+  it("entries: 'at-commit' writes a synchronous transaction's entries at COMMIT, savepoints respected", async () => {
+    const { audited, entries, names } = await start('at-commit')
+    audited.transaction((tx) => {
+      tx.insert(users)
+        .values([user(1), user(2)])
+        .run()
+      try {
+        tx.transaction((inner) => {
+          inner.update(users).set({ name: 'undone' }).where(eq(users.id, 1)).run()
+          inner.rollback()
+        })
+      } catch {}
+      tx.update(users).set({ name: 'kept' }).where(eq(users.id, 2)).run()
+    })
+    expect(await names()).toEqual([{ name: 'User 1' }, { name: 'kept' }])
+    const logged = await entries()
+    expect(logged.map((e) => [e.action, e.entity_id])).toEqual([
+      ['INSERT', '1'],
+      ['INSERT', '2'],
+      ['UPDATE', '2'],
+    ])
+  })
+
+  it("entries: 'at-commit': an entry refused at COMMIT rolls the synchronous transaction back (AUDIT_FAILED)", async () => {
+    const { db, audited, entries, names } = await start('at-commit')
+    await db.exec(
+      "CREATE TRIGGER reject_audit BEFORE INSERT ON audit_logs WHEN NEW.entity_id = '2' BEGIN SELECT RAISE(ABORT, 'audit rejected'); END",
+    )
+    let wrote = false
+    let error: unknown
+    try {
+      audited.transaction((tx) => {
+        tx.insert(users)
+          .values([user(1), user(2)])
+          .run()
+        wrote = true
+      })
+    } catch (e) {
+      error = e
+    }
+    expect(wrote).toBe(true)
+    expect(error).toBeInstanceOf(ChronicleError)
+    expect(error).toMatchObject({ code: 'AUDIT_FAILED' })
+    expect(await names()).toEqual([])
+    expect(await entries()).toEqual([])
   })
 
   it('an async transaction callback is refused before it runs (UNSUPPORTED)', async () => {

@@ -4,6 +4,7 @@ import {
   type AuditEngine,
   type CaptureConnection,
   captureWrite,
+  commitEntries,
   type SqlConnection,
   type SqlDatabase,
   type SqlResult,
@@ -101,6 +102,8 @@ class AuditConnection implements DatabaseConnection {
   readonly #sql: CaptureConnection
   /** The open transaction, as core's capture must know it. */
   readonly guard = new TransactionGuard()
+  /** A refused COMMIT rolled the transaction back: Kysely's own ROLLBACK after it has nothing to do. */
+  rolledBack = false
   /** Releases the single-connection lock taken when this connection was acquired. */
   release: (() => void) | undefined
   #queue: Promise<unknown> = Promise.resolve()
@@ -155,9 +158,7 @@ class AuditConnection implements DatabaseConnection {
     const engine = this.#driver.engine()
     const event = events.get(compiled)
     if (event) {
-      return engine
-        .recordEvent(this.#sql, event, this.guard.transactionId ?? randomUUID())
-        .then(() => ({ rows: [] }))
+      return engine.recordEvent(this.#sql, event, this.guard).then(() => ({ rows: [] }))
     }
     this.#trackTemporaryTables(compiled.query)
     const write = describeWrite(
@@ -172,6 +173,11 @@ class AuditConnection implements DatabaseConnection {
     const run = this.#queue.then(() => this.#capture(engine, write))
     this.#queue = run.catch(() => undefined)
     return withCallerStack(run) as Promise<QueryResult<R>>
+  }
+
+  /** Before COMMIT: refuses a doomed transaction, writes the entries kept for it. */
+  commitEntries(): Promise<void> {
+    return commitEntries(this.#driver.engine(), this.#sql, this.guard)
   }
 
   /**
@@ -303,16 +309,18 @@ export class AuditDriver implements Driver, SqlDatabase {
   ): Promise<void> {
     const audited = connection as AuditConnection
     await this.begin(audited.forDriver, settings)
+    audited.rolledBack = false
     audited.guard.begin()
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const audited = connection as AuditConnection
     try {
-      audited.guard.assertCommittable()
+      await audited.commitEntries()
     } catch (error) {
       audited.guard.end()
       await this.inner.rollbackTransaction(audited.forDriver)
+      audited.rolledBack = true
       throw error
     }
     audited.guard.end()
@@ -322,6 +330,11 @@ export class AuditDriver implements Driver, SqlDatabase {
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const audited = connection as AuditConnection
     audited.guard.end()
+    // Kysely rolls back after a failed COMMIT; the refused COMMIT above already did.
+    if (audited.rolledBack) {
+      audited.rolledBack = false
+      return
+    }
     await this.inner.rollbackTransaction(audited.forDriver)
   }
 

@@ -3,6 +3,7 @@ import type { AuditEvent } from '@chronicle/core'
 import {
   type AuditEngine,
   captureWrite,
+  commitEntries,
   type SqlConnection,
   type SqlDatabase,
   type SqlResult,
@@ -91,9 +92,7 @@ class AuditQueryable {
     const event = this.#host.event(query.sql)
     if (!event) return false
     const connection = sqlConnection(() => this.#inner)
-    await this.#host
-      .engine()
-      .recordEvent(connection, event, this.guard.transactionId ?? randomUUID())
+    await this.#host.engine().recordEvent(connection, event, this.guard)
     return true
   }
 
@@ -133,7 +132,11 @@ function auditTransaction(host: AuditHost, inner: Transaction): Transaction {
   const control = async (action: string): Promise<void> => {
     if (action === 'commit') {
       try {
-        guard.assertCommittable()
+        await commitEntries(
+          host.engine(),
+          sqlConnection(() => inner),
+          guard,
+        )
       } catch (error) {
         guard.end()
         if (inner.options.usePhantomQuery) await inner.rollback()

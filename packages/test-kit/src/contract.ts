@@ -1,6 +1,7 @@
 import { describe } from 'vitest'
 import type { AdapterFactory } from './adapter.js'
 import { type DatabaseKind, isAvailable } from './databases.js'
+import { atCommitSuite } from './suites/at-commit.js'
 import { bulkSuite } from './suites/bulk.js'
 import { captureSuite } from './suites/capture.js'
 import { errorsSuite } from './suites/errors.js'
@@ -33,6 +34,7 @@ export const SUITES = {
   properties: propertiesSuite,
   values: valuesSuite,
   types: typesSuite,
+  atCommit: atCommitSuite,
 } as const
 
 /**

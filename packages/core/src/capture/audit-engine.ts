@@ -1,15 +1,18 @@
+import { randomUUID } from 'node:crypto'
 import type { ResolvedOptions, ResolvedTable } from '../config/options.js'
 import { type AuditContext, getAuditContext, mergeAuditContext } from '../context/audit-context.js'
 import { assertContextFits } from '../context/context-limits.js'
+import type { NewEntry } from '../entry/audit-entry.js'
 import { type AuditEvent, eventEntry } from '../entry/audit-event.js'
 import { ChronicleError } from '../errors/chronicle-error.js'
 import { missingAuditTable } from '../errors/driver-error.js'
 import type { SqlConnection, SqlDatabase } from '../store/connection.js'
 import type { SqlDialect } from '../store/dialect.js'
-import { writeEntriesSteps } from '../store/entry-store.js'
+import { entryRows, writeEntriesSteps } from '../store/entry-store.js'
 import { query, runAsync, runSync, type Steps, type SyncSqlConnection } from '../store/steps.js'
 import { loadTableMetaSteps, readColumnsSteps, type TableMeta } from '../store/table-meta.js'
 import { buildEntries, type RowChange } from './build-entries.js'
+import type { TransactionGuard } from './transaction-guard.js'
 import type { WriteOperation } from './write-description.js'
 
 /**
@@ -121,15 +124,28 @@ export class AuditEngine {
 
   /**
    * Writes the entries a change means, in the change's own transaction; returns how many.
-   * `context` is the one {@link AuditEngine.currentContext} resolved for this write.
+   * `context` is the one {@link AuditEngine.currentContext} resolved for this write. With
+   * `entries: 'at-commit'`, a change in the user's transaction (`guard`) keeps them on the
+   * guard for {@link commitEntries} instead.
    */
-  *recordSteps(change: RowChange, transactionId: string, context: AuditContext): Steps<number> {
+  *recordSteps(
+    change: RowChange,
+    transactionId: string,
+    context: AuditContext,
+    guard?: TransactionGuard,
+  ): Steps<number> {
     const meta = yield* this.tableMetaSteps(change.table)
     const entries = buildEntries(meta, change, { transactionId, createdAt: new Date(), context })
-    if (entries.length > 0) {
+    if (entries.length > 0) yield* this.#store(entries, guard)
+    return entries.length
+  }
+
+  *#store(entries: readonly NewEntry[], guard: TransactionGuard | undefined): Steps<void> {
+    if (guard?.transactionId != null && this.options.entries === 'at-commit') {
+      guard.defer(entryRows(this.dialect, entries))
+    } else {
       yield* writeEntriesSteps(this.dialect, this.options.auditTable, entries)
     }
-    return entries.length
   }
 
   /** {@link AuditEngine.recordSteps} on `connection`. */
@@ -143,24 +159,32 @@ export class AuditEngine {
     return runAsync(this.recordSteps(change, transactionId, context), connection)
   }
 
-  /** Writes an explicit event, in the transaction the statements run in. */
-  *recordEventSteps(event: AuditEvent, transactionId: string): Steps<void> {
-    const entry = eventEntry(event, this.currentContext(), transactionId)
+  /**
+   * Writes an explicit event, in the transaction the statements run in: the one `guard`
+   * has open (where, with `entries: 'at-commit'`, it waits for COMMIT beside the rows'
+   * entries), else a transaction of its own.
+   */
+  *recordEventSteps(event: AuditEvent, guard?: TransactionGuard): Steps<void> {
+    const entry = eventEntry(event, this.currentContext(), guard?.transactionId ?? randomUUID())
     yield* this.#checkAuditTable()
-    yield* writeEntriesSteps(this.dialect, this.options.auditTable, [entry])
+    yield* this.#store([entry], guard)
   }
 
-  /** Writes an explicit event on `connection`, inside its transaction when it has one. */
+  /** Writes an explicit event on `connection`, inside `guard`'s transaction when it has one. */
   async recordEvent(
     connection: SqlConnection,
     event: AuditEvent,
-    transactionId: string,
+    guard?: TransactionGuard,
   ): Promise<void> {
-    await runAsync(this.recordEventSteps(event, transactionId), connection)
+    await runAsync(this.recordEventSteps(event, guard), connection)
   }
 
   /** {@link AuditEngine.recordEvent} over a driver that answers synchronously. */
-  recordEventSync(connection: SyncSqlConnection, event: AuditEvent, transactionId: string): void {
-    runSync(this.recordEventSteps(event, transactionId), connection)
+  recordEventSync(
+    connection: SyncSqlConnection,
+    event: AuditEvent,
+    guard?: TransactionGuard,
+  ): void {
+    runSync(this.recordEventSteps(event, guard), connection)
   }
 }

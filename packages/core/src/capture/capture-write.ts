@@ -87,9 +87,15 @@ function* captureSteps(
   if (transactionId !== null) {
     let written = false
     try {
-      return yield* runWrite(engine, write, transactionId, () => {
-        written = true
-      })
+      return yield* runWrite(
+        engine,
+        write,
+        transactionId,
+        () => {
+          written = true
+        },
+        guard,
+      )
     } catch (error) {
       if (!written) throw error
       // The rows changed but their entries did not all get written: never let it commit.
@@ -141,6 +147,7 @@ function* runWrite(
   write: WriteDescription,
   transactionId: string,
   written: () => void,
+  guard?: TransactionGuard,
 ): Steps<SqlResult> {
   // Resolved once, before the write runs: values the audit table cannot hold are refused first.
   const context = engine.currentContext()
@@ -223,7 +230,7 @@ function* runWrite(
     }
   }
   const change: RowChange = { table: write.table, operation: write.operation, before, after }
-  yield* engine.recordSteps(change, transactionId, context)
+  yield* engine.recordSteps(change, transactionId, context, guard)
   return result
 }
 

@@ -14,6 +14,10 @@ import { ChronicleError } from '../errors/chronicle-error.js'
 export class TransactionGuard {
   #id: string | null = null
   readonly #savepoints: string[] = []
+  /** With `entries: 'at-commit'`: the rows of entries awaiting COMMIT, in write order. */
+  readonly #deferred: (readonly unknown[])[] = []
+  /** How many deferred rows existed when each savepoint was taken. */
+  readonly #marks: number[] = []
   #doom: { readonly error: unknown; readonly depth: number } | undefined
 
   /** The open transaction's id, `null` outside one. */
@@ -23,8 +27,7 @@ export class TransactionGuard {
 
   begin(): void {
     this.#id = randomUUID()
-    this.#savepoints.length = 0
-    this.#doom = undefined
+    this.#clear()
   }
 
   /** Call before COMMIT: throws when the transaction must roll back instead. */
@@ -41,8 +44,24 @@ export class TransactionGuard {
   /** COMMIT or ROLLBACK ended the transaction. */
   end(): void {
     this.#id = null
+    this.#clear()
+  }
+
+  #clear(): void {
     this.#savepoints.length = 0
+    this.#marks.length = 0
+    this.#deferred.length = 0
     this.#doom = undefined
+  }
+
+  /** Keeps rows of entries (as the audit INSERT takes them) for COMMIT to write. */
+  defer(rows: readonly (readonly unknown[])[]): void {
+    this.#deferred.push(...rows)
+  }
+
+  /** The deferred rows, in write order; the buffer is empty afterwards. */
+  takeDeferred(): (readonly unknown[])[] {
+    return this.#deferred.splice(0)
   }
 
   /** A write changed rows but their entries failed: the transaction may no longer commit. */
@@ -53,6 +72,7 @@ export class TransactionGuard {
 
   savepoint(name: string): void {
     this.#savepoints.push(name)
+    this.#marks.push(this.#deferred.length)
   }
 
   rollbackToSavepoint(name: string): void {
@@ -60,6 +80,9 @@ export class TransactionGuard {
     if (index < 0) return
     // The savepoint stays; the ones after it are gone. A doom from after it is undone.
     this.#savepoints.length = index + 1
+    this.#marks.length = index + 1
+    // The entries of writes after it were undone with them.
+    this.#deferred.length = this.#marks[index] as number
     if (this.#doom && index < this.#doom.depth) this.#doom = undefined
   }
 
@@ -67,6 +90,7 @@ export class TransactionGuard {
     const index = this.#savepoints.lastIndexOf(name)
     if (index < 0) return
     this.#savepoints.length = index
+    this.#marks.length = index
     if (this.#doom && this.#doom.depth > index) this.#doom = { ...this.#doom, depth: index }
   }
 }

@@ -34,6 +34,21 @@ export interface ChronicleOptions<Tables extends TableRows = TableRows> {
   readonly auditTable?: string
   /** Context for every entry, merged over {@link withAuditContext}'s (its defined fields win). */
   readonly context?: () => AuditContext | undefined
+  /**
+   * When a write inside the user's transaction stores its entries. `'per-write'` inserts
+   * them with the write, so an audit failure fails that write. `'at-commit'` keeps them
+   * on the transaction and inserts them all just before COMMIT, in as few statements as
+   * the bind limit allows (one statement less per write): an audit failure then fails
+   * the COMMIT, which rolls back, and SQL inside the transaction does not see its
+   * entries before it commits. Standalone writes are unchanged either way.
+   *
+   * ### Examples
+   * ```ts
+   * const audit = auditPlugin<DB>({ tables: { users: {} }, entries: 'at-commit' })
+   * ```
+   * @default 'per-write'
+   */
+  readonly entries?: 'per-write' | 'at-commit'
 }
 
 /** A table's settings, validated and frozen. */
@@ -48,6 +63,7 @@ export interface ResolvedOptions {
   readonly tables: ReadonlyMap<string, ResolvedTable>
   readonly auditTable: string
   readonly context: (() => AuditContext | undefined) | undefined
+  readonly entries: 'per-write' | 'at-commit'
 }
 
 const asList = (value: string | readonly string[] | undefined, fallback: string[]) =>
@@ -90,5 +106,15 @@ export function resolveOptions(options: ChronicleOptions<TableRows>): ResolvedOp
     tables,
     auditTable: assertIdentifier(options.auditTable ?? 'audit_logs', 'auditTable'),
     context: options.context,
+    entries: resolveEntries(options.entries),
   })
+}
+
+function resolveEntries(value: unknown): ResolvedOptions['entries'] {
+  if (value === undefined) return 'per-write'
+  if (value === 'per-write' || value === 'at-commit') return value
+  throw new ChronicleError(
+    'UNSUPPORTED',
+    `options.entries must be 'per-write' or 'at-commit', not ${JSON.stringify(value)}`,
+  )
 }

@@ -156,21 +156,42 @@ export function* writeEntriesSteps(
   auditTable: string,
   entries: readonly NewEntry[] | readonly StoredEntry[],
 ): Steps<void> {
-  const stamp = timestampWriter(dialect)
   const imported = entries.length > 0 && 'id' in (entries[0] as NewEntry | StoredEntry)
+  yield* insertEntryRowsSteps(dialect, auditTable, entryRows(dialect, entries), imported)
+}
+
+/**
+ * Entries as the audit INSERT binds them (texts encoded, new entries hashed), in order: what
+ * {@link insertEntryRowsSteps} writes now or, deferred to COMMIT, later.
+ */
+export function entryRows(
+  dialect: SqlDialect,
+  entries: readonly NewEntry[] | readonly StoredEntry[],
+): (readonly unknown[])[] {
+  const stamp = timestampWriter(dialect)
+  return entries.map((entry: NewEntry | StoredEntry) => {
+    assertEntryFits(dialect, entry)
+    const texts = entryTexts(entry)
+    const values = entryValues(entry, stamp(entry.createdAt), texts)
+    if ('id' in entry) return [entry.id, ...values, entry.hash]
+    values.push(entryHash(entry, texts))
+    return values
+  })
+}
+
+/** Inserts {@link entryRows} (with their ids when `imported`) in chunked multi-row INSERTs. */
+export function* insertEntryRowsSteps(
+  dialect: SqlDialect,
+  auditTable: string,
+  rows: readonly (readonly unknown[])[],
+  imported = false,
+): Steps<void> {
   try {
     yield* insertManySteps(
       dialect,
       auditTable,
       imported ? ['id', ...WRITE_COLUMNS] : WRITE_COLUMNS,
-      entries.map((entry: NewEntry | StoredEntry) => {
-        assertEntryFits(dialect, entry)
-        const texts = entryTexts(entry)
-        const values = entryValues(entry, stamp(entry.createdAt), texts)
-        if ('id' in entry) return [entry.id, ...values, entry.hash]
-        values.push(entryHash(entry, texts))
-        return values
-      }),
+      rows,
     )
   } catch (error) {
     throw translateMissingAuditTable(error, dialect, auditTable)
