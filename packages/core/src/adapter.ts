@@ -14,6 +14,7 @@ export { TransactionGuard } from './capture/transaction-guard.js'
 export type {
   CaptureConnection,
   InsertValue,
+  KeySelect,
   KeySet,
   SyncCaptureConnection,
   UserSelection,

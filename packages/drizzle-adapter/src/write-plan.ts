@@ -3,6 +3,7 @@ import {
   type DialectName,
   type ExactRead,
   type InsertValue,
+  type KeySelect,
   type KeySet,
   type WriteDescription,
   type WriteVariant,
@@ -299,10 +300,13 @@ class VariantPrinter {
   }
 
   /** `target.key = any($1)` (PostgreSQL, one column), else `(k1, k2) in ((?, ?), …)`. */
-  #keyCondition(keys: KeySet): SQL {
-    if (keys.tuples.length === 0) return sql`1 = 0`
+  #keyCondition(keys: KeySet | KeySelect): SQL {
     const { table } = this.#config
     const column = (c: string) => sql`${table}.${sql.identifier(c)}`
+    if ('select' in keys) {
+      return sql`(${sql.join(keys.columns.map(column), sql`, `)}) in (${sql.raw(keys.select)})`
+    }
+    if (keys.tuples.length === 0) return sql`1 = 0`
     const list = (values: readonly unknown[]) =>
       sql.join(
         values.map((v) => sql.param(v)),

@@ -2,6 +2,7 @@ import type {
   DialectName,
   ExactRead,
   InsertValue,
+  KeySelect,
   KeySet,
   UserSelection,
   WriteDescription,
@@ -336,7 +337,11 @@ function variantKey(variant: WriteVariant): string {
 
 function formKey(variant: WriteVariant): string {
   if (variant.kind === 'select') return `s${variant.lock ? 1 : 0}`
-  const keys = variant.keys ? `${variant.keys.columns.length}x${variant.keys.tuples.length}` : ''
+  const keys = !variant.keys
+    ? ''
+    : 'select' in variant.keys
+      ? `${variant.keys.columns.length}q${variant.keys.select}`
+      : `${variant.keys.columns.length}x${variant.keys.tuples.length}`
   return `w${variant.returning ? 1 : 0}${variant.inserted ? 1 : 0}:${keys}`
 }
 
@@ -375,7 +380,8 @@ class VariantPrinter {
     }
     if (printed === null) return this.#compile(this.#forms.build(variant))
     const original = this.#compiled.parameters
-    const tuples = variant.kind === 'write' ? (variant.keys?.tuples ?? []) : []
+    const keys = variant.kind === 'write' ? variant.keys : undefined
+    const tuples = keys && 'tuples' in keys ? keys.tuples : []
     const params = printed.slots.map((slot) =>
       typeof slot === 'number'
         ? original[slot]
@@ -404,7 +410,7 @@ class VariantPrinter {
     if (original.sql !== this.#compiled.sql) return null
     const position = new Map<unknown, number>(original.params.map((p, i) => [p, i]))
     const slotted: WriteVariant =
-      variant.kind === 'write' && variant.keys
+      variant.kind === 'write' && variant.keys && 'tuples' in variant.keys
         ? {
             ...variant,
             keys: {
@@ -546,10 +552,17 @@ class VariantForms {
   }
 
   /** `target.key = any($1)` (PostgreSQL, one column), else `(k1, k2) in ((?, ?), …)`. */
-  #keyCondition(keys: KeySet): OperationNode {
-    if (keys.tuples.length === 0) return RawNode.createWithSql('1 = 0')
+  #keyCondition(keys: KeySet | KeySelect): OperationNode {
     const ref = TableNode.create(this.#target.ref)
     const column = (c: string) => ReferenceNode.create(ColumnNode.create(c), ref)
+    if ('select' in keys) {
+      return BinaryOperationNode.create(
+        TupleNode.create(keys.columns.map(column)),
+        OperatorNode.create('in'),
+        RawNode.createWithSql(`(${keys.select})`),
+      )
+    }
+    if (keys.tuples.length === 0) return RawNode.createWithSql('1 = 0')
     const [only] = keys.columns
     if (keys.columns.length === 1 && only !== undefined) {
       const values = keys.tuples.map((t) => t[0])

@@ -2,6 +2,7 @@ import {
   ChronicleError,
   type ExactRead,
   type InsertValue,
+  type KeySelect,
   type KeySet,
   type SqlDialect,
   type UserSelection,
@@ -324,7 +325,7 @@ class PrismaWrite {
       if (clause.type === 'returning_clause') {
         if (!keysWritten) {
           separate()
-          this.#keyFilter(out.text('WHERE '), keys as KeySet)
+          this.#keyFilter(out.text('WHERE '), keys as KeySet | KeySelect)
           keysWritten = true
         }
         if (variant.returning) continue
@@ -341,7 +342,7 @@ class PrismaWrite {
       }
       out.slice(...rangeOf(clause))
     }
-    if (!keysWritten) this.#keyFilter(out.text(' WHERE '), keys as KeySet)
+    if (!keysWritten) this.#keyFilter(out.text(' WHERE '), keys as KeySet | KeySelect)
     if (variant.returning) {
       this.#returning(out.text(' '), variant.inserted === true, variant.exact ?? [])
     }
@@ -388,12 +389,16 @@ class PrismaWrite {
   }
 
   /** `t.k IN (…)`, `(t.k1, t.k2) IN ((…), …)`, or `1 = 0` for no keys. */
-  #keyFilter(out: SqlText, keys: KeySet): void {
+  #keyFilter(out: SqlText, keys: KeySet | KeySelect): void {
+    const column = (c: string) => `${this.#target.text}.${this.#dialect.quote(c)}`
+    if ('select' in keys) {
+      out.text(`(${keys.columns.map(column).join(', ')}) IN (${keys.select})`)
+      return
+    }
     if (keys.tuples.length === 0) {
       out.text('1 = 0')
       return
     }
-    const column = (c: string) => `${this.#target.text}.${this.#dialect.quote(c)}`
     const single = keys.columns.length === 1
     out.text(
       single ? column(keys.columns[0] as string) : `(${keys.columns.map(column).join(', ')})`,

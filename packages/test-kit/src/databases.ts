@@ -35,7 +35,31 @@ export interface TestDatabase {
   mysqlPool(options?: PoolOptions): MysqlPool
   /** Runs SQL outside any audit, on a connection of its own (SQLite: the same handle). */
   exec(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>
+  /**
+   * Servers: opens another transaction on a connection of its own and runs `sql` in it, so
+   * it holds that statement's row locks until {@link HeldTransaction.commit}.
+   */
+  hold(sql: string, params?: readonly unknown[]): Promise<HeldTransaction>
   drop(): Promise<void>
+}
+
+/** Another session's open transaction, holding row locks (see {@link TestDatabase.hold}). */
+export interface HeldTransaction {
+  /**
+   * Resolves once another session waits for a lock this transaction holds: a condition read
+   * from the server's lock tables, so a race is forced at that point, not hoped for.
+   */
+  untilBlocking(): Promise<void>
+  commit(): Promise<void>
+}
+
+/** Polls `blocking` (a server's lock tables) every `interval` ms until it is true; fails after 10 s. */
+async function waitFor(blocking: () => Promise<boolean>, interval = 5): Promise<void> {
+  for (let polls = 0; polls < 10_000 / interval; polls++) {
+    if (await blocking()) return
+    await sleep(interval)
+  }
+  throw new Error('no session ever waited for the held transaction')
 }
 
 const uniqueName = () => `chronicle_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
@@ -89,6 +113,9 @@ export function openSqlite(file = ':memory:', options: Database.Options = {}): T
       statement.run(...params)
       return []
     },
+    hold: async () => {
+      throw new Error('SQLite has one writer at a time: no transaction can be held beside it')
+    },
     async drop() {
       sqlite.close()
     },
@@ -115,6 +142,28 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
       mysqlPool: noPool(kind),
       async exec(sql, params = []) {
         return (await pool.query(sql, [...params])).rows
+      },
+      async hold(sql, params = []) {
+        const held = new pg.Client({ connectionString: url })
+        await held.connect()
+        await held.query('BEGIN')
+        await held.query(sql, [...params])
+        const { rows } = await held.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+        const pid = rows[0]?.pid
+        return {
+          untilBlocking: () =>
+            waitFor(async () => {
+              const { rows } = await pool.query(
+                'SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))',
+                [pid],
+              )
+              return rows.length > 0
+            }),
+          async commit() {
+            await held.query('COMMIT')
+            await held.end()
+          },
+        }
       },
       async drop() {
         await pool.end()
@@ -153,6 +202,30 @@ export async function createTestDatabase(kind: DatabaseKind): Promise<TestDataba
     async exec(sql, params = []) {
       const [rows] = await pool.query(sql, [...params])
       return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []
+    },
+    async hold(sql, params = []) {
+      const held = await mysql.createConnection({ uri: url })
+      await held.query('BEGIN')
+      await held.query(sql, [...params])
+      const [rows] = await held.query('SELECT CONNECTION_ID() AS id')
+      const self = (rows as { id: number }[])[0]
+      return {
+        untilBlocking: () =>
+          waitFor(async () => {
+            const [rows] = await pool.query(
+              `SELECT 1 FROM information_schema.INNODB_LOCK_WAITS w
+                 JOIN information_schema.INNODB_TRX t ON t.trx_id = w.blocking_trx_id
+                WHERE t.trx_mysql_thread_id = ?`,
+              [self?.id],
+            )
+            return Array.isArray(rows) && rows.length > 0
+            // InnoDB refreshes these tables only when they were not read for 0.1 s.
+          }, 150),
+        async commit() {
+          await held.query('COMMIT')
+          await held.end()
+        },
+      }
     },
     async drop() {
       await pool.end()

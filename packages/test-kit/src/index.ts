@@ -12,6 +12,7 @@ export {
   createTestDatabase,
   DATABASES,
   type DatabaseKind,
+  type HeldTransaction,
   isAvailable,
   openSqlite,
   type TestDatabase,

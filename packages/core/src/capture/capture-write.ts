@@ -9,6 +9,7 @@ import { query, runAsync, runSync, type Steps } from '../store/steps.js'
 import type { TableMeta } from '../store/table-meta.js'
 import type { AuditEngine } from './audit-engine.js'
 import type { RowChange } from './build-entries.js'
+import { foldUpdate, OLD_ROWS, SIDE } from './folded-update.js'
 import type { TransactionGuard } from './transaction-guard.js'
 import type {
   CaptureConnection,
@@ -172,11 +173,17 @@ function* runWrite(
         { table: write.table },
       )
     }
-    before = yield* preRead(ctx, restrict)
-    const keys = restrict ? keySet(meta, before) : undefined
-    if (returning.has('update')) {
+    const folded =
+      dialect.name === 'postgres' && returning.has('update') ? yield* runFoldedUpdate(ctx) : null
+    if (folded) {
+      ;({ result, before, rows: after } = folded)
+    } else if (returning.has('update')) {
+      before = yield* preRead(ctx, restrict)
+      const keys = restrict ? keySet(meta, before) : undefined
       ;({ result, rows: after } = yield* runReturning(ctx, { keys }))
     } else {
+      before = yield* preRead(ctx, restrict)
+      const keys = restrict ? keySet(meta, before) : undefined
       result = yield* runStatements(ctx, { kind: 'write', returning: false }, keys)
       after = yield* readRowsByKeysSteps(
         dialect,
@@ -321,6 +328,51 @@ function* runReturning(
     }),
     options.keys,
   )
+  return readReturned(ctx, raw, options.inserted === true)
+}
+
+/**
+ * PostgreSQL's UPDATE with its locked pre-read folded into the same statement (see
+ * {@link foldUpdate}); `null`, having run nothing, when the write cannot be folded.
+ */
+function* runFoldedUpdate(
+  ctx: Ctx,
+): Steps<{ result: SqlResult; before: Row[]; rows: Row[] } | null> {
+  const { write, meta } = ctx
+  const select = write.statement(withExact(ctx, { kind: 'select', lock: true }))
+  const quote = ctx.engine.dialect.quote
+  const keys = meta.primaryKey.map(quote).join(', ')
+  const returning = write.statement(
+    withExact(ctx, {
+      kind: 'write',
+      returning: true,
+      keys: { columns: meta.primaryKey, select: `SELECT ${keys} FROM ${quote(OLD_ROWS)}` },
+    }),
+  )
+  const userColumns = (write.userReturning ?? []).filter((s) => !('all' in s)).length
+  const statement = foldUpdate(select, returning, userColumns, ctx.engine.dialect.maxParams)
+  if (!statement) return null
+  const { rows: returned } = yield* run(statement)
+  const written: Row[] = []
+  const old: Row[] = []
+  for (const row of returned) {
+    if (row[SIDE] === 'n') written.push(row)
+    else old.push(withExactTexts(row, ctx.exact))
+  }
+  const { result, rows } = readReturned(
+    ctx,
+    { rows: written, affectedRows: BigInt(written.length) },
+    false,
+  )
+  return { result, before: uniqueByKey(meta, old), rows }
+}
+
+/** The rows for the entries and the caller's result, out of what a RETURNING write gave. */
+function readReturned(
+  ctx: Ctx,
+  raw: SqlResult<Row>,
+  withInserted: boolean,
+): { result: SqlResult; rows: Row[]; inserted: boolean[] } {
   const selections = ctx.write.userReturning
   const rows: Row[] = []
   const userRows: Row[] = []
@@ -331,7 +383,7 @@ function* runReturning(
       if (!column.startsWith(PREFIX)) row[column] = returned[column]
     }
     rows.push(ctx.exact.length > 0 ? withExactTexts(returned, ctx.exact) : row)
-    if (options.inserted) inserted.push(returned[INSERTED] === true)
+    if (withInserted) inserted.push(returned[INSERTED] === true)
     if (selections) {
       const userRow: Row = {}
       selections.forEach((selection, i) => {

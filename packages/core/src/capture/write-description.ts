@@ -18,6 +18,15 @@ export interface KeySet {
 }
 
 /**
+ * Rows whose `columns` are among the rows `select` gives: a complete SQL text (no
+ * parameters) that core hands over, to be printed as `(<target>.<c1>, …) IN (<select>)`.
+ */
+export interface KeySelect {
+  readonly columns: readonly string[]
+  readonly select: string
+}
+
+/**
  * A form of the user's write that core asks the adapter to print, in the connection's
  * dialect, parameters included. Core decides which forms run, in which order.
  *
@@ -30,7 +39,8 @@ export interface KeySet {
  *     own selections (if any) aliased `__chronicle_u<i>` (see {@link WriteDescription.userReturning}), then, with
  *     `inserted` (PostgreSQL upserts), `(xmax = 0) AS __chronicle_inserted`;
  *   - `keys`: its WHERE also requires the target's key to be in the set, so it writes no row
- *     the locked pre-read did not see (an empty set matches nothing).
+ *     the locked pre-read did not see (an empty set matches nothing); a {@link KeySelect}
+ *     names the set by a subquery instead of values.
  *
  * `exact` lists columns whose driver value is not exact (microseconds, JSON text,
  * intervals): each is printed as `sql[0] <target>.<column> sql[1] <target>.<column> …`
@@ -42,7 +52,7 @@ export type WriteVariant =
       readonly kind: 'write'
       readonly returning: boolean
       readonly inserted?: boolean
-      readonly keys?: KeySet
+      readonly keys?: KeySet | KeySelect
       readonly exact?: readonly ExactRead[]
     }
 

@@ -90,6 +90,16 @@ export function atCommitSuite(factory: AdapterFactory, kind: DatabaseKind) {
       expect(deferred.statements.filter((sql) => AUDIT_INSERT.test(sql))).toHaveLength(1)
       expect(deferred.statements.length).toBe(perWrite.statements.length - (n - 1))
       expect(deferred.entries).toEqual(perWrite.entries)
+      if (kind === 'postgres') {
+        // The locked read is folded into each UPDATE: one statement touches the table per
+        // write, so the audit adds one statement per update (per-write) or none (at-commit).
+        const touching = (sql: string) => /\busers\b/.test(sql) && !AUDIT_INSERT.test(sql)
+        for (const { statements } of [perWrite, deferred]) {
+          expect(statements.filter(touching).map((sql) => sql.slice(0, 4).toUpperCase())).toEqual(
+            Array(n).fill('WITH'),
+          )
+        }
+      }
       // Ids are given at COMMIT, in the order the writes ran.
       expect(deferred.entries.map((e) => e.entity)).toEqual(deferred.order)
     })

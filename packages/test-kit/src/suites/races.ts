@@ -53,12 +53,38 @@ export function racesSuite(factory: AdapterFactory, kind: DatabaseKind) {
           { id: 1, ...userRow(f.db.dialect, 1, { score: 9 }) },
           { id: 2, ...userRow(f.db.dialect, 2, { score: 9 }) },
         ])
-        f.db.hooks.before(/^update\b/i, () => insertElsewhere(f.db, 3, { score: 9 }))
+        // PostgreSQL folds the locked read into the UPDATE (`WITH … UPDATE`): nothing runs
+        // between them, so the row lands before that one statement; [2c] races inside it.
+        f.db.hooks.before(/^(update|with)\b/i, () => insertElsewhere(f.db, 3, { score: 9 }))
         const run = (c: AuditedClient) => c.update('users', { score: 9 }, { name: 'raced' })
         const updated = inTransaction ? await f.client.transaction(run) : await run(f.client)
         expect(f.db.hooks.pending).toBe(0)
         expect(updated).toBe((await f.client.select('users', { name: 'raced' })).length)
         await expectEntriesMatchRows(f.client, 'raced')
+      })
+
+      it(`[2c] UPDATE of a row another transaction changes while the write waits for its lock (${where})`, async () => {
+        const f = await open()
+        await f.client.insert('users', [
+          { id: 1, ...userRow(f.db.dialect, 1, { score: 9 }) },
+          { id: 2, ...userRow(f.db.dialect, 2, { score: 9 }) },
+        ])
+        const [first] = await f.client.select('users', { id: 1 })
+        const other = await f.db.hold("UPDATE users SET name = 'theirs' WHERE id = 2")
+        const run = (c: AuditedClient) => c.update('users', { score: 9 }, { name: 'ours' })
+        const writing = inTransaction ? f.client.transaction(run) : run(f.client)
+        // The write is now blocked on row 2, after its snapshot was taken: the other
+        // transaction commits a new version of that row under it.
+        await other.untilBlocking()
+        await other.commit()
+        expect(await writing).toBe(2)
+        const updates = (await f.client.audit.logs({ table: 'users', action: 'UPDATE' })).items
+        const byId = new Map(updates.map((e) => [e.entityId, e]))
+        expect(updates).toHaveLength(2)
+        expect(byId.get('1')?.oldValues).toEqual({ name: first?.name })
+        // The old values are the row the write changed, not the one its snapshot saw.
+        expect(byId.get('2')?.oldValues).toEqual({ name: 'theirs' })
+        expect(byId.get('2')?.newValues).toMatchObject({ name: 'ours' })
       })
 
       it(`[2a] DELETE … WHERE with a matching row inserted before the write (${where})`, async () => {
