@@ -57,6 +57,11 @@ export interface SqlDialect {
     readonly versionSql: string
     operations(version: string): readonly ('insert' | 'delete')[]
   }
+  /**
+   * PostgreSQL: the element type of each audit table column, so that many entries are
+   * inserted as one array per column (`unnest`) rather than a long VALUES list.
+   */
+  readonly auditArrayTypes?: Readonly<Record<string, string>>
   /** Appended to pre-reads so the rows cannot change before the write that follows. */
   readonly lockSuffix: string
   quote(identifier: string): string

@@ -37,6 +37,24 @@ export const postgresDialect: SqlDialect = {
   quote: (identifier) => quoteQualified(identifier, (part) => `"${part}"`),
   currentSchemaSql: 'SELECT current_schema() AS schema',
   placeholder: (index) => `$${index}`,
+  // The types of auditTableDdl's columns.
+  auditArrayTypes: {
+    id: 'bigint',
+    created_at: 'timestamptz',
+    transaction_id: 'text',
+    action: 'text',
+    table_name: 'text',
+    entity_id: 'text',
+    old_values: 'jsonb',
+    new_values: 'jsonb',
+    changed_fields: 'jsonb',
+    actor_id: 'text',
+    actor_type: 'text',
+    ip_address: 'text',
+    user_agent: 'text',
+    metadata: 'jsonb',
+    hash: 'text',
+  },
   auditTableDdl(table) {
     const t = postgresDialect.quote(table)
     return [
