@@ -5,11 +5,12 @@ import { countingDialect, StatementCounter } from './counting-dialect.ts'
 import { drizzleWrites } from './drizzle-writes.ts'
 import { FLOOR_LOG, floor } from './floor.ts'
 import { createKyseraAuditTable, kyseraRepository } from './kysera.ts'
+import type { Measurement, Variant } from './measure.ts'
 import { prismaWrites } from './prisma.ts'
 import { exportMemory, readWorkloads, seedLog } from './reads.ts'
 import { type BenchDB, createItemTables } from './schema.ts'
 import { type DatabaseKind, openTarget } from './targets.ts'
-import { fmt, printKyselyWrites } from './write-table.ts'
+import { fmt, KYSERA_NOTE, printWrites } from './write-table.ts'
 import { writeWorkloads } from './writes.ts'
 
 const quick = process.argv.includes('--quick')
@@ -27,6 +28,28 @@ const kinds = (process.env.CHRONICLE_DBS?.split(',') ?? [
 ]) as DatabaseKind[]
 
 const rows: Record<string, unknown>[] = []
+
+/** One JSON row per measurement, with its ratios to the same workload's unaudited, trigger and floor. */
+function record(adapter: string, db: DatabaseKind, writes: readonly Measurement[]): void {
+  for (const m of writes) {
+    const to = (variant: Variant) =>
+      m.median /
+      (writes.find((w) => w.workload === m.workload && w.variant === variant)?.median ?? Number.NaN)
+    rows.push({
+      kind: 'write',
+      workload: m.workload,
+      adapter,
+      db,
+      variant: m.variant,
+      median: m.median,
+      p95: m.p95,
+      ratio: to('unaudited'),
+      ratioToTrigger: to('trigger'),
+      ratioToFloor: to('floor'),
+      roundTrips: m.roundTrips,
+    })
+  }
+}
 
 for (const kind of kinds) {
   const target = await openTarget(kind)
@@ -71,78 +94,22 @@ for (const kind of kinds) {
       },
       settings.bulk,
     )
-    printKyselyWrites(kind, writes, settings.samples)
-    for (const m of writes) {
-      const u = writes.find((w) => w.workload === m.workload && w.variant === 'unaudited')
-      rows.push({
-        kind: 'write',
-        workload: m.workload,
-        adapter: 'kysely',
-        db: kind,
-        variant: m.variant,
-        median: m.median,
-        p95: m.p95,
-        ratio: m.median / (u?.median ?? Number.NaN),
-        roundTrips: m.roundTrips,
-      })
-    }
+    printWrites('kysely', kind, writes, settings.samples, ['chronicle', 'kysera'], KYSERA_NOTE)
+    record('kysely', kind, writes)
 
     const prisma = await prismaWrites(
       target,
+      floorWrites,
       { plain: new StatementCounter(), audited: new StatementCounter() },
       settings,
     )
-    console.log(
-      `\nprisma × ${kind}: writes (ms per operation, median of ${settings.samples} interleaved samples)`,
-    )
-    console.log(
-      'workload               unaudited   chronicle   chronicle/unaudited  statements (unaudited → chronicle)',
-    )
-    for (const workload of [...new Set(prisma.map((w) => w.workload))]) {
-      const u = prisma.find((w) => w.workload === workload && w.variant === 'unaudited')
-      const c = prisma.find((w) => w.workload === workload && w.variant === 'chronicle')
-      if (!u || !c) continue
-      console.log(
-        `${workload.padEnd(23)}${fmt(u.median).padStart(9)}${fmt(c.median).padStart(12)}${`${fmt(c.median / u.median, 2)}×`.padStart(21)}${`${u.roundTrips} → ${c.roundTrips}`.padStart(24)}`,
-      )
-      for (const m of [u, c]) {
-        rows.push({
-          kind: 'write',
-          workload,
-          adapter: 'prisma',
-          db: kind,
-          variant: m.variant,
-          median: m.median,
-          p95: m.p95,
-          ratio: m.median / u.median,
-          roundTrips: m.roundTrips,
-        })
-      }
-    }
+    printWrites('prisma', kind, prisma, settings.samples, ['unaudited', 'chronicle'])
+    record('prisma', kind, prisma)
 
-    const drizzle = await drizzleWrites(target, settings)
-    console.log(`\ndrizzle × ${kind}: writes (ms per operation, audited vs unaudited Drizzle)`)
-    console.log('workload            unaudited   chronicle   chronicle/unaudited')
-    for (const workload of [...new Set(drizzle.map((w) => w.workload))]) {
-      const u = drizzle.find((w) => w.workload === workload && w.variant === 'unaudited')
-      const c = drizzle.find((w) => w.workload === workload && w.variant === 'chronicle')
-      if (!u || !c) continue
-      console.log(
-        `${workload.padEnd(20)}${fmt(u.median).padStart(9)}${fmt(c.median).padStart(12)}${`${fmt(c.median / u.median, 2)}×`.padStart(21)}`,
-      )
-      for (const m of [u, c]) {
-        rows.push({
-          kind: 'write',
-          workload,
-          adapter: 'drizzle',
-          db: kind,
-          variant: m.variant,
-          median: m.median,
-          p95: m.p95,
-          ratio: m.median / u.median,
-        })
-      }
-    }
+    const drizzle = await drizzleWrites(target, floorWrites, settings)
+    // Drizzle's drivers are not wrapped to count statements: its rows have none.
+    printWrites('drizzle', kind, drizzle, settings.samples, [])
+    record('drizzle', kind, drizzle)
 
     if (writesOnly) {
       await Promise.all([

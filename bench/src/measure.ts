@@ -1,3 +1,5 @@
+import type { StatementCounter } from './counting-dialect.ts'
+
 /** Milliseconds `work` takes. */
 export async function time(work: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint()
@@ -42,22 +44,64 @@ export async function interleave<K extends string>(
   return results
 }
 
-/** One side of an audited-vs-unaudited comparison. */
-export type Side = 'unaudited' | 'chronicle'
+/** Every variant a write workload can be measured as, in the order the tables print them. */
+export const VARIANTS = ['unaudited', 'chronicle', 'trigger', 'floor', 'kysera'] as const
+export type Variant = (typeof VARIANTS)[number]
+
+export interface Measurement {
+  readonly workload: string
+  readonly variant: Variant
+  /** Milliseconds per operation. */
+  readonly median: number
+  readonly p95: number
+  /** Statements per operation (BEGIN/COMMIT included); NaN where nothing counts them (the floor, Drizzle). */
+  readonly roundTrips: number
+}
+
+/** How one variant does one sample of a workload. */
+export interface VariantSample {
+  /** Untimed, before each sample: seeding the rows a delete will remove. */
+  readonly prepare?: (round: number) => Promise<void>
+  /** The timed work: `perSample` operations. `round` counts this variant's samples from 0. */
+  readonly run: (round: number) => Promise<void>
+  /** Counts the statements `run` sends, when something can. */
+  readonly counter?: StatementCounter
+}
 
 /**
- * Interleaves `sample` for both sides of one workload and summarises each side: the
- * median and p95 of the per-operation times the samples return.
+ * Interleaves the samples of every variant given for one workload and summarises each:
+ * median and p95 of the per-operation time, and the median statements per operation.
  */
-export async function compareSides(
-  sample: (side: Side) => () => Promise<number>,
+export async function measureVariants(
+  workload: string,
+  perSample: number,
+  variants: Partial<Record<Variant, VariantSample>>,
   settings: { readonly samples: number; readonly warmup: number },
-): Promise<Record<Side, { median: number; p95: number }>> {
+): Promise<Measurement[]> {
+  const present = VARIANTS.filter((v) => variants[v])
+  const trips = Object.fromEntries(present.map((v) => [v, [] as number[]]))
+  const sample = (variant: Variant) => {
+    const { prepare, run, counter } = variants[variant] as VariantSample
+    let round = 0
+    return async () => {
+      const current = round++
+      await prepare?.(current)
+      counter?.reset()
+      const ms = await time(() => run(current))
+      if (counter) trips[variant]?.push(counter.count / perSample)
+      return ms / perSample
+    }
+  }
   const times = await interleave(
-    { unaudited: sample('unaudited'), chronicle: sample('chronicle') },
+    Object.fromEntries(present.map((v) => [v, sample(v)])),
     settings.samples,
     settings.warmup,
   )
-  const summary = (values: number[]) => ({ median: median(values), p95: quantile(values, 0.95) })
-  return { unaudited: summary(times.unaudited), chronicle: summary(times.chronicle) }
+  return present.map((variant) => ({
+    workload,
+    variant,
+    median: median(times[variant] ?? []),
+    p95: quantile(times[variant] ?? [], 0.95),
+    roundTrips: median(trips[variant] ?? []),
+  }))
 }

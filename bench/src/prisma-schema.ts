@@ -30,7 +30,9 @@ datasource db {
 }
 
 ${model('items_plain')}
-${model('items_audited')}`
+${model('items_audited')}
+${model('items_trigger')}
+${model('items_floor')}`
 }
 
 /** The generated client's folder for `kind`, generated when missing or out of date. */

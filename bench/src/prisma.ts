@@ -6,18 +6,11 @@ import type {
   Transaction,
 } from '@prisma/driver-adapter-utils'
 import type { StatementCounter } from './counting-dialect.ts'
-import { compareSides, median, time } from './measure.ts'
+import type { Floor } from './floor.ts'
+import { type Measurement, measureVariants, type Variant, type VariantSample } from './measure.ts'
 import { generatedClient } from './prisma-schema.ts'
+import { VARIANT_TABLE } from './schema.ts'
 import type { BenchTarget } from './targets.ts'
-
-export interface PrismaMeasurement {
-  readonly workload: string
-  readonly variant: 'unaudited' | 'chronicle'
-  readonly median: number
-  readonly p95: number
-  /** Statements per operation (BEGIN/COMMIT included). */
-  readonly roundTrips: number
-}
 
 function counted<Q extends SqlQueryable>(inner: Q, counter: StatementCounter): Q {
   return new Proxy(inner, {
@@ -75,16 +68,21 @@ function countingAdapter(
 // biome-ignore lint/suspicious/noExplicitAny: see above
 type AnyClient = any
 
+/** The variants that write through Prisma; the floor writes on the driver. */
+const ORM = ['unaudited', 'chronicle', 'trigger'] as const
+type OrmVariant = (typeof ORM)[number]
+
 /**
- * Prisma unaudited vs Prisma with Chronicle, on the same database, interleaved: single-row
- * create, update and delete, updates inside one interactive transaction, and one updateMany
- * per bulk size.
+ * Prisma unaudited, with Chronicle, and unaudited on the trigger's table, against the floor,
+ * interleaved, on the same database: single-row create, update and delete, updates inside one
+ * interactive transaction, and one updateMany per bulk size.
  */
 export async function prismaWrites(
   target: BenchTarget,
+  floor: Floor,
   counters: { plain: StatementCounter; audited: StatementCounter },
   settings: { samples: number; warmup: number; batch: number; bulk: readonly number[] },
-): Promise<PrismaMeasurement[]> {
+): Promise<Measurement[]> {
   const { PrismaClient } = await import(generatedClient(target.kind))
   const plain: AnyClient = new PrismaClient({
     adapter: countingAdapter(target.prismaAdapter(), counters.plain),
@@ -95,54 +93,76 @@ export async function prismaWrites(
       adapter: audit.adapter(countingAdapter(target.prismaAdapter(), counters.audited)),
     }),
   )
-  const clients = { unaudited: plain.items_plain, chronicle: audited.items_audited }
-  const results: PrismaMeasurement[] = []
+  const clients: Record<OrmVariant, AnyClient> = {
+    unaudited: plain,
+    chronicle: audited,
+    trigger: plain,
+  }
+  const results: Measurement[] = []
   // Ids of its own: Kysely's workloads use 10M–20M+, Drizzle's 30M–50M+ in the same tables.
   let next = 60_000_000
   const measure = async (
     workload: string,
     perSample: number,
-    run: (model: AnyClient, round: number, variant: 'unaudited' | 'chronicle') => Promise<void>,
+    work: {
+      /** `client` is the variant's client, `name` its model. */
+      prisma: (client: AnyClient, name: string, round: number) => Promise<void>
+      floor?: (round: number) => Promise<void>
+    },
+    // Seeds through plain Prisma on the variant's model.
     prepare?: (model: AnyClient) => Promise<void>,
   ) => {
-    const rounds = { unaudited: 0, chronicle: 0 }
-    const trips: Record<'unaudited' | 'chronicle', number[]> = { unaudited: [], chronicle: [] }
-    const sample = (variant: 'unaudited' | 'chronicle') => async () => {
-      const counter = variant === 'chronicle' ? counters.audited : counters.plain
-      await prepare?.(variant === 'chronicle' ? plain.items_audited : plain.items_plain)
-      counter.reset()
-      const ms = await time(() => run(clients[variant], rounds[variant]++, variant))
-      trips[variant].push(counter.count / perSample)
-      return ms / perSample
-    }
-    const out = await compareSides(sample, settings)
-    for (const variant of ['unaudited', 'chronicle'] as const) {
-      results.push({ workload, variant, ...out[variant], roundTrips: median(trips[variant]) })
-    }
+    const before = (variant: Variant) => prepare && (() => prepare(plain[VARIANT_TABLE[variant]]))
+    const variants: Partial<Record<Variant, VariantSample>> = {}
+    for (const v of ORM)
+      variants[v] = {
+        prepare: before(v),
+        run: (round) => work.prisma(clients[v], VARIANT_TABLE[v], round),
+        counter: v === 'chronicle' ? counters.audited : counters.plain,
+      }
+    if (work.floor) variants.floor = { prepare: before('floor'), run: work.floor }
+    results.push(...(await measureVariants(workload, perSample, variants, settings)))
   }
   const { batch } = settings
-  await measure('create 1 row', batch, async (model) => {
-    for (let i = 0; i < batch; i++)
-      await model.create({ data: { id: next++, name: `item ${i}`, score: i, note: null } })
+  await measure('create 1 row', batch, {
+    prisma: async (client, name) => {
+      for (let i = 0; i < batch; i++)
+        await client[name].create({ data: { id: next++, name: `item ${i}`, score: i, note: null } })
+    },
+    floor: async () => {
+      for (let i = 0; i < batch; i++)
+        await floor.insert(next++, { name: `item ${i}`, score: i, note: null })
+    },
   })
-  await measure('update 1 row', batch, async (model, round) => {
-    for (let i = 1; i <= batch; i++)
-      await model.update({ where: { id: i }, data: { score: round * batch + i } })
-  })
-  const owners = { unaudited: [plain, 'items_plain'], chronicle: [audited, 'items_audited'] }
-  await measure(`update in tx of ${batch}`, batch, async (_, round, variant) => {
-    const [client, name] = owners[variant]
-    await client.$transaction(async (tx: AnyClient) => {
+  await measure('update 1 row', batch, {
+    prisma: async (client, name, round) => {
       for (let i = 1; i <= batch; i++)
-        await tx[name].update({ where: { id: i }, data: { score: round * batch + i } })
-    })
+        await client[name].update({ where: { id: i }, data: { score: round * batch + i } })
+    },
+    floor: async (round) => {
+      for (let i = 1; i <= batch; i++) await floor.update(i, round * batch + i)
+    },
+  })
+  // The floor is a standalone write (its own BEGIN/COMMIT), so it has no way to join one.
+  await measure(`update in tx of ${batch}`, batch, {
+    prisma: async (client, name, round) => {
+      await client.$transaction(async (tx: AnyClient) => {
+        for (let i = 1; i <= batch; i++)
+          await tx[name].update({ where: { id: i }, data: { score: round * batch + i } })
+      })
+    },
   })
   let base = 0
   await measure(
     'delete 1 row',
     batch,
-    async (model) => {
-      for (let i = 0; i < batch; i++) await model.delete({ where: { id: base + i } })
+    {
+      prisma: async (client, name) => {
+        for (let i = 0; i < batch; i++) await client[name].delete({ where: { id: base + i } })
+      },
+      floor: async () => {
+        for (let i = 0; i < batch; i++) await floor.delete(base + i)
+      },
     },
     async (model) => {
       base = next
@@ -153,8 +173,13 @@ export async function prismaWrites(
     },
   )
   for (const size of settings.bulk) {
-    await measure(`updateMany ${size} rows`, 1, async (model) => {
-      await model.updateMany({ where: { id: { lte: size } }, data: { score: { increment: 1 } } })
+    await measure(`updateMany ${size} rows`, 1, {
+      prisma: async (client, name) => {
+        await client[name].updateMany({
+          where: { id: { lte: size } },
+          data: { score: { increment: 1 } },
+        })
+      },
     })
   }
   await Promise.all([plain.$disconnect(), audited.$disconnect(), audit.destroy()])

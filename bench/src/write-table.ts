@@ -1,5 +1,5 @@
+import { type Measurement, VARIANTS, type Variant } from './measure.ts'
 import type { DatabaseKind } from './targets.ts'
-import type { Measurement, Variant } from './writes.ts'
 
 export const fmt = (n: number | undefined, digits = 3): string =>
   n !== undefined && Number.isFinite(n) ? n.toFixed(digits) : '-'
@@ -7,48 +7,80 @@ export const fmt = (n: number | undefined, digits = 3): string =>
 const ratio = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined ? '-' : `${fmt(a / b, 2)}×`
 
-const TIMES: readonly Variant[] = ['unaudited', 'chronicle', 'trigger', 'floor', 'kysera']
+const FLOOR_NOTE =
+  '  floor: hand-built on the driver (no ORM), standalone single-row writes only, interleaved in this\n' +
+  "  section's rounds. trigger: this section's unaudited writes on the table with the hand-written trigger."
+
+/** What the peer's columns mean, for Kysely's table. */
+export const KYSERA_NOTE =
+  "\n  kysera: @kysera/audit's repository; `-` in its columns on bulk rows means it does not capture them\n" +
+  '  at all: it has no WHERE writes, and a Kysely UPDATE/DELETE on its table bypasses it. Its single-row\n' +
+  '  writes are not atomic with their entry (a read before an update or delete, the write, the entry:\n' +
+  '  each its own autocommit); its log has only a primary key.'
 
 /**
- * The issue's table for one database: milliseconds per operation for every variant, each
- * audited variant's ratio to unaudited Kysely, Chronicle against the floor and the trigger,
- * and the statements Chronicle and @kysera/audit send per operation.
+ * The issue's table for one adapter on one database: milliseconds per operation for every
+ * variant measured, each audited variant's ratio to the adapter's unaudited writes, Chronicle
+ * against the floor and the trigger, and the statements per operation of `statements`.
  */
-export function printKyselyWrites(
+export function printWrites(
+  adapter: string,
   kind: DatabaseKind,
   writes: readonly Measurement[],
   samples: number,
+  statements: readonly Variant[],
+  note = '',
 ): void {
+  const times = VARIANTS.filter((v) => writes.some((w) => w.variant === v))
+  const workloads = [...new Set(writes.map((w) => w.workload))]
+  const width = Math.max(20, ...workloads.map((w) => w.length + 1))
   console.log(
-    `\nkysely × ${kind}: writes (ms per operation, median of ${samples} interleaved samples; × is to unaudited)`,
+    `\n${adapter} × ${kind}: writes (ms per operation, median of ${samples} interleaved samples; × is to unaudited)`,
   )
+  // One line of the table: the label and times, ratios to unaudited, Chronicle's two ratios, statements.
+  const line = (
+    label: string,
+    time: (v: Variant) => string,
+    toUnaudited: (v: Variant) => string,
+    [toFloor, toTrigger]: [string, string],
+    trips: (v: Variant) => string,
+    tripsLabel: string,
+  ) =>
+    [
+      `${label.padEnd(width)}${times.map((v) => time(v).padStart(10)).join('')}`,
+      times
+        .slice(1)
+        .map((v) => toUnaudited(v).padStart(11))
+        .join(''),
+      ` ${toFloor.padStart(15)} ${toTrigger.padStart(17)}`,
+      ...(statements.length > 0
+        ? [` ${tripsLabel}${statements.map((v) => trips(v).padStart(10)).join('')}`]
+        : []),
+    ].join(' │')
   console.log(
-    `${'workload'.padEnd(20)}${TIMES.map((v) => v.padStart(10)).join('')} │${TIMES.slice(1)
-      .map((v) => `${v}×`.padStart(11))
-      .join('')} │ chronicle/floor chronicle/trigger │ statements: chronicle kysera`,
+    line(
+      'workload',
+      (v) => v,
+      (v) => `${v}×`,
+      ['chronicle/floor', 'chronicle/trigger'],
+      (v) => v,
+      'statements:',
+    ),
   )
-  for (const workload of [...new Set(writes.map((w) => w.workload))]) {
-    const get = (variant: Variant) =>
-      writes.find((w) => w.workload === workload && w.variant === variant)?.median
-    const trips = (variant: Variant) =>
-      fmt(writes.find((w) => w.workload === workload && w.variant === variant)?.roundTrips, 1)
-    const unaudited = get('unaudited')
+  for (const workload of workloads) {
+    const find = (variant: Variant) =>
+      writes.find((w) => w.workload === workload && w.variant === variant)
+    const get = (variant: Variant) => find(variant)?.median
     console.log(
-      `${workload.padEnd(20)}${TIMES.map((v) => fmt(get(v)).padStart(10)).join('')} │${TIMES.slice(
-        1,
-      )
-        .map((v) => ratio(get(v), unaudited).padStart(11))
-        .join('')} │ ${ratio(get('chronicle'), get('floor')).padStart(15)} ${ratio(
-        get('chronicle'),
-        get('trigger'),
-      ).padStart(17)} │ ${trips('chronicle').padStart(21)} ${trips('kysera').padStart(6)}`,
+      line(
+        workload,
+        (v) => fmt(get(v)),
+        (v) => ratio(get(v), get('unaudited')),
+        [ratio(get('chronicle'), get('floor')), ratio(get('chronicle'), get('trigger'))],
+        (v) => fmt(find(v)?.roundTrips, 1),
+        ' '.repeat('statements:'.length),
+      ),
     )
   }
-  console.log(
-    "  floor: hand-built on the driver, standalone single-row writes only. kysera: @kysera/audit's repository;\n" +
-      '  `-` in its columns on bulk rows means it does not capture them at all: it has no WHERE writes, and a\n' +
-      '  Kysely UPDATE/DELETE on its table bypasses it. Its single-row writes are not atomic with their entry\n' +
-      '  (a read before an update or delete, the write, the entry: each its own autocommit); its log has\n' +
-      '  only a primary key.',
-  )
+  console.log(`${FLOOR_NOTE}${note}`)
 }

@@ -2,8 +2,8 @@ import { type Kysely, sql } from 'kysely'
 import type { StatementCounter } from './counting-dialect.ts'
 import type { Floor } from './floor.ts'
 import { type KyseraRepository, kyseraRepository } from './kysera.ts'
-import { interleave, median, quantile, time } from './measure.ts'
-import type { BenchDB } from './schema.ts'
+import { type Measurement, measureVariants, type Variant } from './measure.ts'
+import { type BenchDB, VARIANT_TABLE } from './schema.ts'
 
 export interface WriteContext {
   /** Unaudited Kysely: writes items_plain and items_trigger (whose trigger audits). */
@@ -26,25 +26,7 @@ export interface WriteContext {
   readonly batch: number
 }
 
-export interface Measurement {
-  readonly workload: string
-  readonly variant: Variant
-  /** Milliseconds per operation. */
-  readonly median: number
-  readonly p95: number
-  /** Statements per operation (BEGIN/COMMIT included); NaN for the floor, which is not counted. */
-  readonly roundTrips: number
-}
-
 type Table = keyof BenchDB
-const VARIANTS = {
-  unaudited: 'items_plain',
-  chronicle: 'items_audited',
-  trigger: 'items_trigger',
-  floor: 'items_floor',
-  kysera: 'items_kysera',
-} as const
-export type Variant = keyof typeof VARIANTS
 
 const row = (i: number) => ({
   name: `item ${i}`,
@@ -78,68 +60,41 @@ interface Work {
   readonly kysera?: (kysera: WriteContext['kysera'], round: number) => Promise<void>
 }
 
-async function measure(
+function measure(
   context: WriteContext,
   workload: string,
   perSample: number,
   work: Work,
   prepare?: (table: Table, round: number) => Promise<void>,
 ): Promise<Measurement[]> {
-  const rounds: Record<Variant, number> = {
-    unaudited: 0,
-    chronicle: 0,
-    trigger: 0,
-    floor: 0,
-    kysera: 0,
-  }
-  const trips: Record<Variant, number[]> = {
-    unaudited: [],
-    chronicle: [],
-    trigger: [],
-    floor: [],
-    kysera: [],
-  }
-  const counters: Record<Variant, StatementCounter | undefined> = {
-    unaudited: context.plainCounter,
-    chronicle: context.auditedCounter,
-    trigger: context.plainCounter,
-    floor: undefined,
-    kysera: context.kysera.counter,
-  }
-  const sample = (variant: Variant) => async () => {
-    const table = VARIANTS[variant]
-    const round = rounds[variant]++
-    await prepare?.(table, round)
-    const counter = counters[variant]
-    counter?.reset()
-    const ms = await time(() => {
-      if (variant === 'floor')
-        return (work.floor as NonNullable<Work['floor']>)(context.floor, round)
-      if (variant === 'kysera')
-        return (work.kysera as NonNullable<Work['kysera']>)(context.kysera, round)
-      return work.kysely(variant === 'chronicle' ? context.audited : context.plain, table, round)
-    })
-    if (counter) trips[variant].push(counter.count / perSample)
-    return ms / perSample
-  }
-  const variants = (Object.keys(VARIANTS) as Variant[]).filter(
-    (v) => (v !== 'floor' || work.floor) && (v !== 'kysera' || work.kysera),
-  )
-  const results = await interleave(
-    Object.fromEntries(variants.map((v) => [v, sample(v)])) as Record<
-      Variant,
-      () => Promise<number>
-    >,
-    context.samples,
-    context.warmup,
-  )
-  return variants.map((variant) => ({
+  const on = (
+    variant: Variant,
+    run: (round: number) => Promise<void>,
+    counter?: StatementCounter,
+  ) => ({
+    prepare: prepare && ((round: number) => prepare(VARIANT_TABLE[variant], round)),
+    run,
+    counter,
+  })
+  const kysely = (
+    variant: 'unaudited' | 'chronicle' | 'trigger',
+    db: Kysely<BenchDB>,
+    counter: StatementCounter,
+  ) => on(variant, (round) => work.kysely(db, VARIANT_TABLE[variant], round), counter)
+  const { floor, kysera } = work
+  return measureVariants(
     workload,
-    variant,
-    median: median(results[variant]),
-    p95: quantile(results[variant], 0.95),
-    roundTrips: median(trips[variant]),
-  }))
+    perSample,
+    {
+      unaudited: kysely('unaudited', context.plain, context.plainCounter),
+      chronicle: kysely('chronicle', context.audited, context.auditedCounter),
+      trigger: kysely('trigger', context.plain, context.plainCounter),
+      floor: floor && on('floor', (round) => floor(context.floor, round)),
+      kysera:
+        kysera && on('kysera', (round) => kysera(context.kysera, round), context.kysera.counter),
+    },
+    context,
+  )
 }
 
 /** Single-row insert, update and delete, then one-statement bulk update and delete of each size. */
@@ -150,7 +105,7 @@ export async function writeWorkloads(
   const { batch } = context
   const results: Measurement[] = []
   let next = 10_000_000
-  for (const table of Object.values(VARIANTS))
+  for (const table of Object.values(VARIANT_TABLE))
     await seed(context.plain, table, 1, Math.max(...bulkSizes, batch))
 
   results.push(
@@ -211,11 +166,11 @@ export async function writeWorkloads(
               .execute()
         },
         floor: async (floor) => {
-          const base = deleteBase.get(VARIANTS.floor) as number
+          const base = deleteBase.get(VARIANT_TABLE.floor) as number
           for (let i = 0; i < batch; i++) await floor.delete(base + i)
         },
         kysera: async ({ repo }) => {
-          const base = deleteBase.get(VARIANTS.kysera) as number
+          const base = deleteBase.get(VARIANT_TABLE.kysera) as number
           for (let i = 0; i < batch; i++) await repo.delete(base + i)
         },
       },
