@@ -41,6 +41,7 @@ export type {
 } from './store/dialect.js'
 export { isTableName } from './store/dialect.js'
 export { getDialect } from './store/dialects/index.js'
+export { preparedStatement, type SqliteHandle } from './store/sqlite-statements.js'
 export type { SyncSqlConnection, TransactionControl } from './store/steps.js'
 export type { TableMeta } from './store/table-meta.js'
 

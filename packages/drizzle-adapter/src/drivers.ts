@@ -1,10 +1,11 @@
 import type {
   CaptureConnection,
   DialectName,
+  SqliteHandle,
   SqlResult,
   SyncCaptureConnection,
 } from '@chronicle/core/adapter'
-import { ChronicleError } from '@chronicle/core/adapter'
+import { ChronicleError, preparedStatement } from '@chronicle/core/adapter'
 import { entityKind } from 'drizzle-orm'
 import type { WriteKind } from './write-plan.js'
 
@@ -166,7 +167,7 @@ interface SqliteStatement {
 }
 
 function sqliteQuery(client: DriverClient, sql: string, params: readonly unknown[]): SqlResult {
-  const statement = (client as { prepare(sql: string): SqliteStatement }).prepare(sql)
+  const statement = preparedStatement<SqliteStatement>(client as SqliteHandle, sql)
   if (statement.reader) return { rows: statement.all(...params) }
   const { changes, lastInsertRowid } = statement.run(...params)
   return { rows: [], affectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }

@@ -245,6 +245,22 @@ function hookMysql(pool: MysqlPool, before: Before): MysqlPool {
   return pool
 }
 
+/** A better-sqlite3 statement that calls `before` whenever it runs, also through `raw()` and the like. */
+function hookStatement<S extends object>(statement: S, sql: string, before: Before): S {
+  const view: S = new Proxy(statement, {
+    get(target, key) {
+      const value = Reflect.get(target, key)
+      if (typeof value !== 'function') return value
+      return (...args: unknown[]) => {
+        if (key === 'run' || key === 'all' || key === 'get' || key === 'iterate') void before(sql)
+        const result = value.apply(target, args)
+        return result === target ? view : result
+      }
+    },
+  })
+  return view
+}
+
 /** The Drizzle adapter as the contract suites see it. */
 export const drizzleAdapter: AdapterFactory = {
   name: 'drizzle',
@@ -271,18 +287,15 @@ export const drizzleAdapter: AdapterFactory = {
     const handle = database.sqlite as NonNullable<typeof database.sqlite>
     if (settings.exactIntegers) handle.defaultSafeIntegers(true)
     // Every statement of this Drizzle db (and of its captures) is prepared through this view
-    // of the handle; the test's own statements use the handle itself. The driver answers
+    // of the handle, and calls the hook each time it runs (Chronicle reuses its prepared
+    // statements); the test's own statements use the handle itself. The driver answers
     // synchronously, so nothing can run between two statements: the hook is only called.
     const hooked = before
       ? new Proxy(handle, {
           get(target, key) {
             const value = Reflect.get(target, key)
-            if (key === 'prepare') {
-              return (sql: string) => {
-                void before(sql)
-                return target.prepare(sql)
-              }
-            }
+            if (key === 'prepare')
+              return (sql: string) => hookStatement(target.prepare(sql), sql, before)
             return typeof value === 'function' ? value.bind(target) : value
           },
         })

@@ -1,5 +1,6 @@
 import { getDialect } from '@chronicle/core/adapter'
 import { createTestDatabase, DATABASES, isAvailable, type TestDatabase } from '@chronicle/test-kit'
+import type Database from 'better-sqlite3'
 import { eq, gt, sql } from 'drizzle-orm'
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3'
 import { drizzle as drizzleMysql } from 'drizzle-orm/mysql2'
@@ -96,6 +97,33 @@ for (const kind of DATABASES) {
           .returning({ id: users.id })
         expect(deleted).toEqual([{ id: a.id }])
         expect((await entries()).map((e) => e.action)).toEqual(['INSERT', 'UPDATE', 'DELETE'])
+      },
+    )
+
+    it.runIf(kind === 'sqlite')(
+      "prepares each of Chronicle's statements once, and anew after the integer mode changes",
+      async () => {
+        const { db, app, audit, audited } = await start()
+        const sqlite = db.sqlite as Database.Database
+        const prepared: string[] = []
+        const prepare = sqlite.prepare
+        // Counts what better-sqlite3 really prepares (the cache calls through to this).
+        sqlite.prepare = function (this: Database.Database, source: string) {
+          prepared.push(source)
+          return prepare.call(this, source)
+        } as typeof prepare
+        await audited.insert(app.users).values(user(1))
+        for (let i = 0; i < 3; i++) await audited.update(app.users).set({ score: 10 + i })
+        const audits = () => prepared.filter((s) => s.startsWith('INSERT INTO "audit_logs"')).length
+        expect(audits()).toBe(1) // entries of every write share one INSERT text
+        expect(prepared.filter((s) => s.startsWith('update "users"')).length).toBe(1)
+        sqlite.defaultSafeIntegers(true)
+        await audited.update(app.users).set({ score: 20 })
+        expect(audits()).toBe(2)
+        sqlite.defaultSafeIntegers(false)
+        // The fresh statement read in the new mode: an exact integer.
+        const { items } = await audit.logs()
+        expect(items.map((e) => e.newValues?.score)).toEqual([20n, 12, 11, 10, 1])
       },
     )
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
+import type { SqliteHandle } from '@chronicle/core/adapter'
 import { CompiledQuery, type DatabaseConnection, type DialectAdapter, type Kysely } from 'kysely'
 
 /**
@@ -9,12 +10,6 @@ import { CompiledQuery, type DatabaseConnection, type DialectAdapter, type Kysel
  */
 export function adapterOf<DB>(db: Kysely<DB>): DialectAdapter {
   return db.getExecutor().adapter
-}
-
-/** The part of a better-sqlite3 `Database` that prepared-statement reuse needs. */
-export interface SqliteHandle {
-  prepare(sql: string): unknown
-  defaultSafeIntegers(toggle?: boolean): unknown
 }
 
 type Prepare = (this: SqliteHandle, sql: string) => unknown

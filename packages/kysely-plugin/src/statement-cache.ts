@@ -1,11 +1,8 @@
-import type { SqliteHandle } from './kysely-internals.js'
+import { preparedStatement, type SqliteHandle } from '@chronicle/core/adapter'
 
 interface Ticket {
   used: boolean
 }
-
-/** Chronicle's statement shapes per handle are few; bulk chunks add a few more. */
-const CAPACITY = 128
 
 /**
  * Reuses better-sqlite3's prepared statements for Chronicle's own statements, which Kysely's
@@ -19,14 +16,11 @@ const CAPACITY = 128
  * reuse cannot find it busy; SQLite re-prepares it itself after a schema change.
  */
 export class StatementCache {
-  readonly #statements = new Map<string, unknown>()
   /** Texts announced and not yet prepared, one ticket per announcement. */
   readonly #announced = new Map<string, Ticket[]>()
 
   private constructor(handle: SqliteHandle) {
     const prepare = handle.prepare
-    const defaultSafeIntegers = handle.defaultSafeIntegers
-    const statements = this.#statements
     const announced = this.#announced
     // An own property over the prototype's: this handle only, and only these texts.
     handle.prepare = function (this: SqliteHandle, sql: string) {
@@ -35,20 +29,7 @@ export class StatementCache {
       if (!ticket) return prepare.call(this, sql)
       ticket.used = true
       if (tickets?.length === 0) announced.delete(sql)
-      let statement = statements.get(sql)
-      if (statement === undefined) {
-        statement = prepare.call(this, sql)
-        if (statements.size >= CAPACITY) statements.delete(statements.keys().next().value as string)
-      } else {
-        statements.delete(sql)
-      }
-      statements.set(sql, statement)
-      return statement
-    }
-    // A statement takes the handle's integer mode when prepared: a change empties the cache.
-    handle.defaultSafeIntegers = function (this: SqliteHandle, ...args: [boolean?]) {
-      statements.clear()
-      return defaultSafeIntegers.apply(this, args)
+      return preparedStatement(this, sql, prepare)
     }
   }
 
