@@ -29,6 +29,10 @@ export default defineConfig({
       'examples/prisma-quickstart/test/global-setup.ts',
     ],
     pool: 'forks',
+    // Most test time waits on PostgreSQL and MariaDB, not the CPU: on a 2-core machine the
+    // default (one worker per spare core) left the suite running one file at a time. Every
+    // file has databases of its own, so files may overlap.
+    maxWorkers: 4,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
