@@ -177,22 +177,22 @@ function* runWrite(
       dialect.name === 'postgres' && returning.has('update') ? yield* runFoldedUpdate(ctx) : null
     if (folded) {
       ;({ result, before, rows: after } = folded)
-    } else if (returning.has('update')) {
-      before = yield* preRead(ctx, restrict)
-      const keys = restrict ? keySet(meta, before) : undefined
-      ;({ result, rows: after } = yield* runReturning(ctx, { keys }))
     } else {
       before = yield* preRead(ctx, restrict)
       const keys = restrict ? keySet(meta, before) : undefined
-      result = yield* runStatements(ctx, { kind: 'write', returning: false }, keys)
-      after = yield* readRowsByKeysSteps(
-        dialect,
-        meta.name,
-        meta.primaryKey,
-        keysOf(meta, before),
-        false,
-        exact,
-      )
+      if (returning.has('update')) {
+        ;({ result, rows: after } = yield* runReturning(ctx, { keys }))
+      } else {
+        result = yield* runStatements(ctx, { kind: 'write', returning: false }, keys)
+        after = yield* readRowsByKeysSteps(
+          dialect,
+          meta.name,
+          meta.primaryKey,
+          keysOf(meta, before),
+          false,
+          exact,
+        )
+      }
     }
     written()
   } else if (write.operation === 'delete') {

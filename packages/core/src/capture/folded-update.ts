@@ -28,18 +28,34 @@ export function foldUpdate(
   userColumns: number,
   maxParams: number,
 ): Statement | null {
-  if (startsWithWith(select.sql) || startsWithWith(write.sql)) return null
   if (select.params.length + write.params.length > maxParams) return null
-  const shifted = shiftPlaceholders(write.sql, select.params.length)
-  if (shifted === null || shiftPlaceholders(select.sql, 0) === null) return null
-  const pad = ', NULL'.repeat(userColumns)
-  return {
-    sql:
-      `WITH "${OLD_ROWS}" AS (${select.sql}), "${NEW_ROWS}" AS (${shifted}) ` +
-      `SELECT 'n' AS "${SIDE}", * FROM "${NEW_ROWS}" ` +
-      `UNION ALL SELECT 'o', *${pad} FROM "${OLD_ROWS}"`,
-    params: [...select.params, ...write.params],
+  const key = `${select.params.length}\u0000${userColumns}\u0000${select.sql}\u0000${write.sql}`
+  let sql = composed.get(key)
+  if (sql === undefined) {
+    sql = compose(select.sql, write.sql, select.params.length, userColumns)
+    if (composed.size >= 64) composed.delete(composed.keys().next().value as string)
+    composed.set(key, sql)
   }
+  return sql === null ? null : { sql, params: [...select.params, ...write.params] }
+}
+
+/** Composed texts of recent statement shapes: the scan runs once per shape, not per write. */
+const composed = new Map<string, string | null>()
+
+function compose(
+  select: string,
+  write: string,
+  offset: number,
+  userColumns: number,
+): string | null {
+  if (startsWithWith(select) || startsWithWith(write)) return null
+  const shifted = shiftPlaceholders(write, offset)
+  if (shifted === null || shiftPlaceholders(select, 0) === null) return null
+  return (
+    `WITH "${OLD_ROWS}" AS (${select}), "${NEW_ROWS}" AS (${shifted}) ` +
+    `SELECT 'n' AS "${SIDE}", * FROM "${NEW_ROWS}" ` +
+    `UNION ALL SELECT 'o', *${', NULL'.repeat(userColumns)} FROM "${OLD_ROWS}"`
+  )
 }
 
 function startsWithWith(sql: string): boolean {

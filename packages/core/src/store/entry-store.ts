@@ -114,15 +114,15 @@ const ARRAY_ROWS = 50
 /**
  * Inserts rows with multi-row INSERTs, each under the bind-parameter limit and a byte
  * budget, on the caller's connection (so they share its transaction). Never one per row.
- * With `arrayTypes` (PostgreSQL: each column's element type), larger chunks bind one array
- * per column instead, so the bind limit no longer splits them.
+ * With `arrayTypes` (PostgreSQL: the element type of each column, by name), larger chunks
+ * bind one array per column instead, so the bind limit no longer splits them.
  */
 export function* insertManySteps(
   dialect: SqlDialect,
   table: string,
   columns: readonly string[],
   rows: Iterable<readonly unknown[]>,
-  arrayTypes?: readonly string[],
+  arrayTypes?: Readonly<Record<string, string>>,
 ): Steps<void> {
   const head = insertHead(dialect, table, columns)
   const perStatement = arrayTypes ? Infinity : Math.floor(dialect.maxParams / columns.length)
@@ -132,40 +132,45 @@ export function* insertManySteps(
     let size = 0
     for (const v of values) size += typeof v === 'string' ? v.length : 8
     if (chunk.length > 0 && (chunk.length >= perStatement || bytes + size > MAX_STATEMENT_BYTES)) {
-      yield* insertChunk(dialect, head, columns.length, chunk, arrayTypes)
+      yield* insertChunk(dialect, head, columns, chunk, arrayTypes)
       chunk = []
       bytes = 0
     }
     chunk.push(values)
     bytes += size
   }
-  if (chunk.length > 0) yield* insertChunk(dialect, head, columns.length, chunk, arrayTypes)
+  if (chunk.length > 0) yield* insertChunk(dialect, head, columns, chunk, arrayTypes)
 }
 
 function* insertChunk(
   dialect: SqlDialect,
   head: string,
-  width: number,
+  columns: readonly string[],
   chunk: readonly (readonly unknown[])[],
-  arrayTypes: readonly string[] | undefined,
+  arrayTypes: Readonly<Record<string, string>> | undefined,
 ): Steps<void> {
   if (arrayTypes && chunk.length >= ARRAY_ROWS) {
-    const arrays = arrayTypes.map((_, j) => chunk.map((row) => dialect.encodeParam(row[j])))
-    yield* query(arrayInsertText(dialect, head, arrayTypes), arrays)
+    const arrays = columns.map((_, j) => chunk.map((row) => dialect.encodeParam(row[j])))
+    yield* query(arrayInsertText(dialect, head, columns, arrayTypes), arrays)
     return
   }
   const params: unknown[] = []
   for (const row of chunk) for (const v of row) params.push(dialect.encodeParam(v))
-  yield* query(insertText(dialect, head, width, chunk.length), params)
+  yield* query(insertText(dialect, head, columns.length, chunk.length), params)
 }
 
 /** `INSERT INTO … (…) SELECT * FROM unnest($1::type[], …)`, once per head. */
 const arrayInsertTexts = new Map<string, string>()
 
-function arrayInsertText(dialect: SqlDialect, head: string, types: readonly string[]): string {
+function arrayInsertText(
+  dialect: SqlDialect,
+  head: string,
+  columns: readonly string[],
+  types: Readonly<Record<string, string>>,
+): string {
   let text = arrayInsertTexts.get(head)
   if (text === undefined) {
-    const arrays = types.map((type, i) => `${dialect.placeholder(i + 1)}::${type}[]`)
+    const arrays = columns.map((c, i) => `${dialect.placeholder(i + 1)}::${types[c]}[]`)
     text = `${head.slice(0, -'VALUES '.length)}SELECT * FROM unnest(${arrays.join(', ')})`
     if (arrayInsertTexts.size >= 64) arrayInsertTexts.clear()
     arrayInsertTexts.set(head, text)
@@ -224,14 +229,12 @@ export function* insertEntryRowsSteps(
   imported = false,
 ): Steps<void> {
   try {
-    const columns = imported ? ['id', ...WRITE_COLUMNS] : WRITE_COLUMNS
-    const types = dialect.auditArrayTypes
     yield* insertManySteps(
       dialect,
       auditTable,
-      columns,
+      imported ? ['id', ...WRITE_COLUMNS] : WRITE_COLUMNS,
       rows,
-      types && columns.map((column) => types[column] as string),
+      dialect.auditArrayTypes,
     )
   } catch (error) {
     throw translateMissingAuditTable(error, dialect, auditTable)
